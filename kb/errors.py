@@ -31,12 +31,21 @@ class Location:
         return ", ".join(parts)
 
 
+MAX_LISTED_PROBLEMS = 50
+
+
 class InvalidInput(KbError):
-    """Input that fails validation; carries every problem found, each with its location."""
+    """Input that fails validation; carries every problem found, each with its location.
+
+    The message lists the first `MAX_LISTED_PROBLEMS` (a file with 100,000 bad rows must not
+    flood a terminal); `problems` keeps them all.
+    """
 
     def __init__(self, problems: list[tuple[Location, str]]):
         self.problems = problems
-        lines = [f"{loc}: {msg}" if str(loc) else msg for loc, msg in problems]
+        lines = [f"{loc}: {msg}" if str(loc) else msg for loc, msg in problems[:MAX_LISTED_PROBLEMS]]
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            lines.append(f"... and {len(problems) - MAX_LISTED_PROBLEMS:,} more problems; nothing was written")
         super().__init__("\n".join(lines))
 
 
@@ -63,3 +72,7 @@ class DatabaseNotReady(KbError):
 
 class DatabaseUnavailable(KbError):
     """The database cannot be opened or reached."""
+
+
+class DatabaseBusy(KbError):
+    """Other writers kept the database locked through every retry."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
 import schema
 from kb.errors import AlreadyExists, InvalidInput, Location
@@ -50,18 +51,22 @@ def add_record(store: Store, type_: str, data: dict[str, Any], concept: str | No
     require_current(store)
     record = build_record(type_, data, data.get("key", "?"))
     key = f"{concept}/{record.key}" if type_ == "definition" else record.key  # type: ignore[attr-defined]
-    with store.session(write=True) as session:
+
+    def work(session: Session) -> ImportReport:
         if type_ == "definition":
             catalog.get_concept(session, concept)  # type: ignore[arg-type]
         if existing_keys(session, type_, [key]):
             raise AlreadyExists(f"{type_} {key!r} already exists: use `kb {type_} edit` to change it")
         return apply_changeset(session, single(type_, key, record))
 
+    return store.transaction(work)
+
 
 def edit_record(store: Store, type_: str, key: str, changes: dict[str, Any]) -> tuple[BaseModel, ImportReport]:
     """Change the given fields of an existing record; other fields keep their values."""
     require_current(store)
-    with store.session(write=True) as session:
+
+    def work(session: Session) -> tuple[BaseModel, ImportReport]:
         current = _current(session, type_, key)
         data = current.model_dump(mode="json")
         if type_ == "concept":
@@ -71,8 +76,9 @@ def edit_record(store: Store, type_: str, key: str, changes: dict[str, Any]) -> 
             raise InvalidInput([(Location(record=key, field=name), "not a field of this record") for name in sorted(unknown)])
         data.update(changes)
         record = build_record(type_, data, key)
-        report = apply_changeset(session, single(type_, key, record))
-        return record, report
+        return record, apply_changeset(session, single(type_, key, record))
+
+    return store.transaction(work)
 
 
 def show_record(store: Store, type_: str, key: str) -> BaseModel:

@@ -168,8 +168,11 @@ def import_files(store: Store, paths: Sequence[Path], dry_run: bool = False) -> 
     """Import interchange files into the store in one transaction (see module docstring)."""
     require_current(store)
     changeset = from_documents(load_files(paths))
-    with store.session(write=not dry_run) as session:
+
+    def work(session: Session) -> ImportReport:
         report = apply_changeset(session, changeset, dry_run=dry_run)
         if dry_run:
             session.rollback()
-    return report
+        return report
+
+    return store.transaction(work, write=not dry_run)

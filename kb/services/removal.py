@@ -169,7 +169,8 @@ def _execute(session: Session, type_: str, key: str, plan: RemovalPlan) -> None:
 def remove_record(store: Store, type_: str, key: str, cascade: bool = False) -> RemovalPlan:
     """Remove a record; refuse (listing what depends on it) unless `cascade`."""
     require_current(store)
-    with store.session(write=True) as session:
+
+    def work(session: Session) -> RemovalPlan:
         plan = plan_removal(session, type_, key)
         if plan.has_dependents and not cascade:
             details = "\n".join(f"  - {line}" for line in plan.describe())
@@ -178,3 +179,5 @@ def remove_record(store: Store, type_: str, key: str, cascade: bool = False) -> 
             )
         _execute(session, type_, key, plan)
         return plan
+
+    return store.transaction(work)

@@ -14,9 +14,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
 
 from kb.errors import DatabaseNotReady
-from kb.store.database import Store
+from kb.store.database import Store, describe_database_error
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -69,9 +70,15 @@ def upgrade(store: Store, revision: str = "head") -> SchemaState:
     if state.current is not None and state.current not in known:
         raise DatabaseNotReady(_newer_message(store, state))
     config = alembic_config(store)
-    with store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    try:
+        with store.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    except DBAPIError as exc:
+        raise DatabaseNotReady(
+            f"{store.display_url}: the schema upgrade from {state.current or 'empty'} to {revision} failed "
+            f"and was rolled back, nothing changed: {describe_database_error(exc)}"
+        ) from None
     return schema_state(store)
 
 
