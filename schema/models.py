@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -88,10 +89,52 @@ Text = Annotated[str, Field(max_length=1_000_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
 
 
+# Text fields may hold tabs and line breaks but no other control characters: NUL cannot be stored
+# in PostgreSQL text, and escape sequences would reach terminals through `kb ... list`. Run params
+# are data, so only NUL is refused there. Lone surrogates are not Unicode and cannot be written out.
+_BAD_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_BAD_IN_DATA = re.compile("[\x00\ud800-\udfff]")
+
+
+def _check_characters(value: str, bad: re.Pattern[str]) -> None:
+    match = bad.search(value)
+    if match is None:
+        return
+    code = ord(match.group())
+    if 0xD800 <= code <= 0xDFFF:
+        raise ValueError(f"holds a lone surrogate U+{code:04X} (character {match.start() + 1}), which is not Unicode text")
+    raise ValueError(
+        f"holds the control character U+{code:04X} (character {match.start() + 1}); "
+        + ("text may hold tabs and line breaks but no other control characters" if bad is _BAD_IN_TEXT else
+           "params may not hold NUL characters")
+    )
+
+
+def _check_strings(value: Any, bad: re.Pattern[str]) -> None:
+    """Every string in a (possibly nested) value, keys included; iterative, so depth is no risk."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _check_characters(item, bad)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+
+
 class _Record(BaseModel):
     """Strict about unknown fields (typos must not vanish silently), lax about int/float."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, use_enum_values=False)
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, (str, list, dict)):
+            _check_strings(value, _BAD_IN_DATA if info.field_name == "params" else _BAD_IN_TEXT)
+        return value
 
 
 def _finite(value: float | None, field: str) -> float | None:

@@ -4,7 +4,9 @@ Every problem is reported with the file, the line (YAML keeps line numbers; JSON
 syntax errors), the record key and the field, so a user can fix the file without guessing.
 YAML is loaded safely (no custom tags are ever constructed), duplicate keys are rejected, and
 documents whose aliases would expand beyond a bound (a "billion laughs" bomb) are refused before
-anything is built.
+anything is built. Parsing uses libyaml when PyYAML has it (fast, and it refuses nesting deeper
+than 1,000 levels itself); a value YAML cannot construct (`!!int abc`, a 13th month) is an input
+error with its line, never a crash.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from kb.errors import InvalidInput, Location
 
 MAX_EXPANDED_NODES = 2_000_000
 MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_INTEGER_DIGITS = 1_000
+
+# libyaml's parser (C) when PyYAML was built with it; construction stays in Python either way.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
 
 
 @dataclass
@@ -54,7 +60,7 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
-class _TrackingLoader(yaml.SafeLoader):
+class _TrackingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """SafeLoader that records line numbers of mappings and rejects duplicate keys."""
 
     def __init__(self, stream: str):
@@ -71,6 +77,27 @@ class _TrackingLoader(yaml.SafeLoader):
         yield data
         data.update(self.construct_mapping(node))
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Any failure to build a value (`!!int abc`, `2020-13-45`) becomes a YAML error at its line."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:
+            detail = "not one of its values" if isinstance(exc, KeyError) else exc
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read the value {_preview(node)} as {_tag_name(node.tag)} ({detail})", node.start_mark
+            ) from None
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_INTEGER_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer with {digits:,} digits is too long (at most {MAX_INTEGER_DIGITS:,})",
+                node.start_mark,
+            )
+        return super().construct_yaml_int(node)
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Node] = {}
         for key_node, _ in node.value:
@@ -79,7 +106,10 @@ class _TrackingLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping", node.start_mark, "found an unhashable key", key_node.start_mark
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found a {_tag_name(key_node.tag)} as a mapping key; keys must be text (quote it)",
+                    key_node.start_mark,
                 )
             if key in seen:
                 raise _DuplicateKey(
@@ -93,6 +123,20 @@ class _TrackingLoader(yaml.SafeLoader):
 
 
 _TrackingLoader.add_constructor("tag:yaml.org,2002:map", _TrackingLoader.construct_yaml_map)
+_TrackingLoader.add_constructor("tag:yaml.org,2002:int", _TrackingLoader.construct_yaml_int)
+
+
+def _tag_name(tag: str | None) -> str:
+    """`tag:yaml.org,2002:timestamp` -> `a timestamp`, for messages."""
+    name = (tag or "").rsplit(":", 1)[-1] or "value"
+    return {"seq": "list", "map": "mapping", "str": "text"}.get(name, name)
+
+
+def _preview(node: yaml.Node) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        value = str(node.value)
+        return repr(value if len(value) <= 40 else value[:40] + "...")
+    return "here"
 
 
 def _expanded_size(root: yaml.Node) -> int:
@@ -144,6 +188,8 @@ def parse_yaml(text: str, path: str) -> tuple[Any, LineIndex]:
         raise InvalidInput([(Location(file=path, line=line), f"invalid YAML: {problem}")]) from None
     except yaml.YAMLError as exc:
         raise InvalidInput([(Location(file=path), f"invalid YAML: {exc}")]) from None
+    except RecursionError:
+        raise InvalidInput([(Location(file=path), "invalid YAML: nested too deeply")]) from None
     finally:
         loader.dispose()
 
@@ -161,12 +207,21 @@ def parse_json(text: str, path: str) -> Any:
             result[key] = value
         return result
 
+    def bounded_int(digits: str) -> int:
+        if len(digits) > MAX_INTEGER_DIGITS:
+            raise ValueError(f"an integer with {len(digits):,} digits is too long (at most {MAX_INTEGER_DIGITS:,})")
+        return int(digits)
+
     try:
-        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=_reject_constant)
+        return json.loads(
+            text, object_pairs_hook=no_duplicates, parse_constant=_reject_constant, parse_int=bounded_int
+        )
     except json.JSONDecodeError as exc:
         raise InvalidInput([(Location(file=path, line=exc.lineno), f"invalid JSON: {exc.msg}")]) from None
     except ValueError as exc:
         raise InvalidInput([(Location(file=path), f"invalid JSON: {exc}")]) from None
+    except RecursionError:
+        raise InvalidInput([(Location(file=path), "invalid JSON: nested too deeply")]) from None
 
 
 def read_text(path: Path) -> str:
@@ -181,8 +236,9 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        hint = "; it looks like UTF-16: save it as UTF-8" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
         raise InvalidInput(
-            [(Location(file=str(path), line=line), f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})")]
+            [(Location(file=str(path), line=line), f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}){hint}")]
         ) from None
 
 
@@ -219,7 +275,12 @@ def validation_problems(
         loc = tuple(error["loc"])
         record, line, field_path = _locate(raw, loc, lines or LineIndex())
         message = error["msg"]
-        if error["type"] == "extra_forbidden":
+        if loc == ("kb",):
+            message = (
+                f"this file is in kb format {error['input']!r}; this kb reads format {schema.FORMAT_VERSION} "
+                "(a newer kb wrote it? upgrade kb)"
+            )
+        elif error["type"] == "extra_forbidden":
             message = "unknown field (check the spelling against `kb schema`)"
         elif error["type"] == "enum":
             expected = error.get("ctx", {}).get("expected")
