@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from cli.context import info, state
-from cli.output import print_json
+from cli.output import Format, print_json, render_rows
 
-app = typer.Typer(help="The database: schema version and upgrades.")
+app = typer.Typer(help="The database: schema version, upgrades, consistency checks and backups.")
 
 
 def init(ctx: typer.Context) -> None:
@@ -47,3 +50,36 @@ def current(
         return
     status = "up to date" if s.is_current else ("empty: run `kb init`" if s.current is None else "run `kb db upgrade`")
     typer.echo(f"{store.display_url}: schema {s.current or '(none)'}; this kb: {s.head} ({status})")
+
+
+@app.command("check")
+def check(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+) -> None:
+    """Check the stored data as a whole: storage integrity, references that resolve, no cycles.
+
+    Exit code 0 when clean, 1 when there are problems (listed on stdout).
+    """
+    from kb.services.checks import run_checks
+
+    problems = run_checks(state(ctx).store())
+    if problems or fmt != Format.table:
+        render_rows([p.to_json() for p in problems], ["check", "record", "message"], fmt)
+    if problems:
+        info(ctx, f"{len(problems)} problem(s) found")
+        raise typer.Exit(code=1)
+    info(ctx, "no problems found")
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The backup file to write (a SQLite database).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Copy a SQLite database to FILE while it stays in use (PostgreSQL: use pg_dump)."""
+    from kb.store.backup import backup_sqlite
+
+    result = backup_sqlite(state(ctx).store(), file, force=force)
+    info(ctx, f"backed up {result.source} to {result.target} ({result.bytes:,} bytes, integrity checked)")
