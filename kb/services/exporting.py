@@ -57,6 +57,10 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if "\x85" in value:
+        # NEL is a line break to YAML 1.1 readers, and PyYAML would write it raw (inside quotes or
+        # a block), where it reads back as a space: only an escape ("\N") survives the trip.
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     if "\n" in value and all(ch == "\n" or ch >= " " for ch in value) and not value.endswith(" "):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
