@@ -126,29 +126,43 @@ def _emit(ctx: typer.Context, result: AuditResult, fmt: AuditFormat, output: Pat
 _STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _print_table(console: Console, result: AuditResult) -> None:
-    """One table per paper; each claim's findings together, the claim named once."""
+    """One table per paper; a section per claim, named once with where it was imported from."""
     from itertools import groupby
 
+    from rich.markup import escape
     from rich.table import Table
 
     for paper, findings in groupby(result.findings, key=lambda f: f.paper):
-        table = Table(title=f"paper {paper}", title_justify="left", header_style="bold", show_lines=False)
-        for column in ("claim", "code", "severity", "message", "location"):
-            table.add_column(column, overflow="fold")
+        table = Table(title=f"paper {escape(paper)}", title_justify="left", header_style="bold")
+        table.add_column("claim", max_width=36, overflow="fold")
+        table.add_column("code", no_wrap=True)
+        table.add_column("severity", no_wrap=True)
+        table.add_column("message", ratio=1, overflow="fold")
         for claim, in_claim in groupby(findings, key=lambda f: f.claim):
             for i, f in enumerate(in_claim):
-                where = f"{f.origin_file}:{f.origin_line}" if f.origin_file and f.origin_line else (f.origin_file or "")
+                label = ""
+                if i == 0:
+                    where = f"{f.origin_file}:{f.origin_line}" if f.origin_line else (f.origin_file or "")
+                    label = escape(claim) + (f"\n[dim]{escape(where)}[/]" if where else "")
                 severity = f"[{_STYLES[f.severity.value]}]{f.severity.value}[/]"
+                message = escape(f.message)
                 if f.suppressed:
-                    severity += " (suppressed)"
-                table.add_row(claim if i == 0 else "", f.code, severity, f.message, where if i == 0 else "")
+                    severity += "\n[dim]suppressed[/]"
+                    message += f"\n[dim]suppressed: {escape(f.suppress_reason or '')}[/]"
+                table.add_row(label, f.code, severity, message)
+            table.add_section()
         console.print(table)
     s = result.summary()
-    counts = ", ".join(f"{n} {sev}" for sev, n in s["by_severity"].items() if n) or "no findings"
+    counts = ", ".join(_plural(n, sev) for sev, n in s["by_severity"].items() if n) or "no findings"
     extra = [f"{s['suppressed']} suppressed"] if s["suppressed"] else []
-    extra += [f"{s['baselined']} in baseline"] if s["baselined"] else []
-    console.print(f"{counts} in {s['claims']} claim(s) audited" + (f" ({', '.join(extra)})" if extra else ""))
+    extra += [f"{s['baselined']} in the baseline"] if s["baselined"] else []
+    audited = _plural(s["claims"], "claim")
+    console.print(f"{counts} in {audited} audited" + (f" ({', '.join(extra)})" if extra else ""))
 
 
 rules_app = typer.Typer(help="The audit's rules: `kb rules` lists them, `kb rules show CODE` documents one.")

@@ -29,15 +29,6 @@ class ClaimFacts:
     cycle: tuple[str, ...]  # the claims on its citation cycle (itself included), sorted; () when none
 
     @property
-    def stated_by(self) -> str:
-        """Where the stated kind comes from, for messages."""
-        if self.claim.stated_kind is not None:
-            return "stated_kind"
-        if self.claim.definition is not None:
-            return f"definition {self.claim.definition.ref}"
-        return "nothing"
-
-    @property
     def direct_supporting_runs(self) -> tuple[EvidenceView, ...]:
         """The claim's own `supports` runs, each once, in link order."""
         return _by_run(e for e in self.claim.evidence if e.supports)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from kb.audit.facts import ClaimFacts
 from kb.audit.rules.base import Rule, Severity, Violation
-from kb.audit.rules.evidence_text import support_text
+from kb.audit.rules.evidence_text import sense_text, support_text
 
 
 class Rule_KB101(Rule):
@@ -53,7 +53,6 @@ class Rule_KB101(Rule):
     def check(self, claim: ClaimFacts) -> Iterator[Violation]:
         if claim.stated_kind == "mechanistic" and claim.reaches_run and "mechanistic" not in claim.supporting_kinds:
             yield Violation(
-                f"states the mechanistic sense ({claim.stated_by}) but its supporting evidence is behavioral "
-                f"only ({support_text(claim)}); add a mechanistic run (ablation, patching, weight analysis) "
-                "or state the behavioral sense"
+                f"{sense_text(claim)} but its supporting evidence is behavioral only ({support_text(claim)}); "
+                "add a mechanistic run (ablation, patching, weight analysis) or state the behavioral sense"
             )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from kb.audit.facts import ClaimFacts
 from kb.audit.rules.base import Rule, Severity, Violation
-from kb.audit.rules.evidence_text import support_text
+from kb.audit.rules.evidence_text import sense_text, support_text
 
 
 class Rule_KB102(Rule):
@@ -53,6 +53,6 @@ class Rule_KB102(Rule):
     def check(self, claim: ClaimFacts) -> Iterator[Violation]:
         if claim.stated_kind == "behavioral" and claim.reaches_run and "behavioral" not in claim.supporting_kinds:
             yield Violation(
-                f"states the behavioral sense ({claim.stated_by}) but its supporting evidence is mechanistic "
-                f"only ({support_text(claim)}); add a behavioral run or state the mechanistic sense"
+                f"{sense_text(claim)} but its supporting evidence is mechanistic only ({support_text(claim)}); "
+                "add a behavioral run or state the mechanistic sense"
             )
