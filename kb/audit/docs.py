@@ -41,7 +41,7 @@ def rules_page(registry: Registry | None = None) -> str:
     ]
     for rule in registry:
         body = rule.documentation().split("\n", 1)[1].strip()
-        body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE)
+        body = re.sub(r"^(#{2,}) ", r"#\1 ", body, flags=re.MULTILINE)
         parts.append(
             f"## {rule.code}\n\n**{rule.summary()}**\n\n"
             f"Name `{rule.name}`, default severity `{rule.default_severity.value}`.\n\n{body}\n"
