@@ -15,8 +15,9 @@ import yaml
 from kb.audit import AuditOptions, run_audit
 from kb.audit.registry import default_registry
 from kb.services.importing import import_files
+from tests.audit.documents import FIXTURES
 
-RULES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
+RULES_DIR = FIXTURES / "rules"
 RULE_FIXTURES = sorted(RULES_DIR.glob("KB*.yaml"))
 
 
