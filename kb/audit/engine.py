@@ -55,16 +55,16 @@ def run_audit(session: Session, options: AuditOptions | None = None, registry: R
     facts = derive_facts(load_view(session, paper_id=paper_id, concept_id=concept_id))
 
     rules = [rule() for rule in registry]
-    findings = [
-        f for claim in facts for f in _audit_claim(claim, rules, severities, set(registry.codes())) if f.code in selected
-    ]
+    known_codes = set(registry.codes())
+    findings = [f for claim in facts for f in _audit_claim(claim, rules, severities, known_codes) if f.code in selected]
     baseline = options.baseline or frozenset()
-
-    def is_known(f: Finding) -> bool:
-        return not f.suppressed and f.fingerprint in baseline
-
-    known = [f for f in findings if is_known(f)]
-    reported = [f for f in findings if not is_known(f) and (options.include_suppressed or not f.suppressed)]
+    known: list[Finding] = []
+    reported: list[Finding] = []
+    for f in findings:
+        if baseline and not f.suppressed and f.fingerprint in baseline:
+            known.append(f)
+        elif options.include_suppressed or not f.suppressed:
+            reported.append(f)
     return AuditResult(
         findings=sorted(reported, key=Finding.sort_key),
         rules=[

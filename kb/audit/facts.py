@@ -21,44 +21,44 @@ from kb.audit.view import AuditView, ClaimView, EvidenceView
 
 @dataclass(frozen=True, slots=True)
 class ClaimFacts:
-    """One audited claim with what the engine derived about it."""
+    """One audited claim with what the engine derived about it (see `ClaimFacts.of`)."""
 
     claim: ClaimView
     stated_kind: str | None
     supporting_kinds: frozenset[str]  # kinds of every supporting run reached, through cited claims too
     cycle: tuple[str, ...]  # the claims on its citation cycle (itself included), sorted; () when none
+    direct_supporting_runs: tuple[EvidenceView, ...]  # its own `supports` runs, each once, in link order
+    contradicting_runs: tuple[EvidenceView, ...]  # its own `contradicts` runs, each once
+    direct_runs: tuple[EvidenceView, ...]  # every run linked to it, whatever the stance, each once
+    cited_claims: tuple[str, ...]  # the claims it cites for support, each once
 
-    @property
-    def direct_supporting_runs(self) -> tuple[EvidenceView, ...]:
-        """The claim's own `supports` runs, each once, in link order."""
-        return _by_run(e for e in self.claim.evidence if e.supports)
-
-    @property
-    def contradicting_runs(self) -> tuple[EvidenceView, ...]:
-        return _by_run(e for e in self.claim.evidence if not e.supports)
-
-    @property
-    def direct_runs(self) -> tuple[EvidenceView, ...]:
-        """Every run linked to the claim, whatever its stance, each once."""
-        return _by_run(self.claim.evidence)
-
-    @property
-    def cited_claims(self) -> tuple[str, ...]:
-        """Claims it cites for support."""
-        return tuple(e.cited_claim for e in self.claim.evidence if e.cited_claim is not None and e.supports)
+    @classmethod
+    def of(cls, claim: ClaimView, supporting_kinds: frozenset[str], cycle: tuple[str, ...]) -> ClaimFacts:
+        supporting: dict[str, EvidenceView] = {}
+        contradicting: dict[str, EvidenceView] = {}
+        every: dict[str, EvidenceView] = {}
+        cited: dict[str, None] = {}
+        for link in claim.evidence:
+            if link.run is not None:
+                (supporting if link.supports else contradicting).setdefault(link.run, link)
+                every.setdefault(link.run, link)
+            elif link.cited_claim is not None and link.supports:
+                cited[link.cited_claim] = None
+        return cls(
+            claim=claim,
+            stated_kind=stated_kind(claim),
+            supporting_kinds=supporting_kinds,
+            cycle=cycle,
+            direct_supporting_runs=tuple(supporting.values()),
+            contradicting_runs=tuple(contradicting.values()),
+            direct_runs=tuple(every.values()),
+            cited_claims=tuple(cited),
+        )
 
     @property
     def reaches_run(self) -> bool:
         # Every run has a kind (its own, else its method's), so kinds are empty exactly when no run is reached.
         return bool(self.supporting_kinds)
-
-
-def _by_run(links: Iterable[EvidenceView]) -> tuple[EvidenceView, ...]:
-    first: dict[str, EvidenceView] = {}
-    for link in links:
-        if link.run is not None:
-            first.setdefault(link.run, link)
-    return tuple(first.values())
 
 
 def stated_kind(claim: ClaimView) -> str | None:
@@ -96,15 +96,7 @@ def derive_facts(view: AuditView) -> list[ClaimFacts]:
             cycles.update(dict.fromkeys(component, members))
         for key in component:
             kinds[key] = component_kinds[number]
-    return [
-        ClaimFacts(
-            claim=view.claims[key],
-            stated_kind=stated_kind(view.claims[key]),
-            supporting_kinds=kinds[key],
-            cycle=cycles.get(key, ()),
-        )
-        for key in view.audited
-    ]
+    return [ClaimFacts.of(view.claims[key], kinds[key], cycles.get(key, ())) for key in view.audited]
 
 
 def strongly_connected_components(
@@ -120,21 +112,20 @@ def strongly_connected_components(
     stack: list[str] = []
     components: list[list[str]] = []
 
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-
     for root in nodes:
         if root in index:
             continue
-        visit(root)
         work = [(root, iter(successors.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
         while work:
             node, pending = work[-1]
             for successor in pending:
                 if successor not in index:
-                    visit(successor)
+                    index[successor] = low[successor] = len(index)
+                    stack.append(successor)
+                    on_stack.add(successor)
                     work.append((successor, iter(successors.get(successor, ()))))
                     break
                 if successor in on_stack:
