@@ -221,7 +221,9 @@ def _unique(words: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
-def classify_sentence(sentence: str, vocabulary: Vocabulary | None = None, ignore: Iterable[str] = ()) -> Classification:
+def classify_sentence(
+    sentence: str, vocabulary: Vocabulary | None = None, ignore: Iterable[str] = ()
+) -> Classification:
     """The sense in which `sentence` reads, decided by counting cues of each sense.
 
     `ignore` lists substrings to blank before looking for cues, typically the term being
@@ -247,7 +249,10 @@ def classify_sentence(sentence: str, vocabulary: Vocabulary | None = None, ignor
 def bundled_vocabulary_path() -> Path:
     """`data/vocabulary.yaml` of a checkout, or its copy inside an installed wheel."""
     here = Path(__file__).resolve()
-    for candidate in (here.parents[2] / "data" / "vocabulary.yaml", here.parents[1] / "_bundled" / "data" / "vocabulary.yaml"):
+    for candidate in (
+        here.parents[2] / "data" / "vocabulary.yaml",
+        here.parents[1] / "_bundled" / "data" / "vocabulary.yaml",
+    ):
         if candidate.exists():
             return candidate
     return here.parents[2] / "data" / "vocabulary.yaml"

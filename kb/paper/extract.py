@@ -45,7 +45,9 @@ _SUFFIX_FORMATS: dict[str, TextFormat] = {
     ".pdf": TextFormat.pdf,
 }
 
-URL_PATTERN = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>()\[\]{}\"']+[^\s<>()\[\]{}\"'.,;:!?]", re.IGNORECASE)
+URL_PATTERN = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s<>()\[\]{}\"']+[^\s<>()\[\]{}\"'.,;:!?]", re.IGNORECASE
+)
 # A heading that opens the reference list, in any format: "References", "7 References", "Bibliography".
 _REFERENCES_TITLE = re.compile(
     r"^\s*(?:[0-9IVX]+\.?\s+)?(?:references|bibliography|works cited|literature cited)\s*:?\s*$",
@@ -280,7 +282,9 @@ def extract_latex(text: str) -> list[TextLine]:
         text = text[: end.start()]
     for environment in _SKIPPED_ENVIRONMENTS:
         name = re.escape(environment)
-        text = re.sub(r"\\begin\{" + name + r"\}.*?(?:\\end\{" + name + r"\}|\Z)", _blank, text, flags=re.DOTALL)
+        text = re.sub(
+            r"\\begin\{" + name + r"\}.*?(?:\\end\{" + name + r"\}|\Z)", _blank, text, flags=re.DOTALL
+        )
     text = _DISPLAY_MATH.sub(_blank, text)
     text = _INLINE_MATH.sub(_blank, text)
     text = _HREF.sub(lambda m: m.group(1), text)

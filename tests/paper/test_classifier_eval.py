@@ -26,7 +26,9 @@ TERMS = [
     ConceptTerms("induction-head", "induction head"),
     ConceptTerms("previous-token-head", "previous token head"),
     ConceptTerms("duplicate-token-head", "duplicate token head"),
-    ConceptTerms("name-mover-head", "name mover head", ("negative name mover head", "backup name mover head")),
+    ConceptTerms(
+        "name-mover-head", "name mover head", ("negative name mover head", "backup name mover head")
+    ),
     ConceptTerms("s-inhibition-head", "S-inhibition head"),
     ConceptTerms("ioi-circuit", "IOI circuit"),
     ConceptTerms("indirect-object-identification", "indirect object identification", ("IOI", "IOI task")),
@@ -39,7 +41,11 @@ TERMS = [
     ConceptTerms("inner-misalignment", "inner misalignment", ("inner misaligned", "inner alignment failure")),
     ConceptTerms("outer-misalignment", "outer misalignment", ("outer alignment failure",)),
     ConceptTerms("goal-misgeneralization", "goal misgeneralization"),
-    ConceptTerms("capabilities-misgeneralization", "capabilities misgeneralization", ("capability generalization failure",)),
+    ConceptTerms(
+        "capabilities-misgeneralization",
+        "capabilities misgeneralization",
+        ("capability generalization failure",),
+    ),
     ConceptTerms("fire", "fire"),
     ConceptTerms("whale", "whale"),
 ]
@@ -110,14 +116,21 @@ def test_labelled_sentences_are_unique():
 
 def test_classifier_meets_the_bar_on_real_sentences():
     scores, misread = evaluate()
-    print(f"\nlabelled sentences: {scores.size} from {scores.sources} sources; accuracy {scores.accuracy:.2f}")
+    print(
+        f"\nlabelled sentences: {scores.size} from {scores.sources} sources; accuracy {scores.accuracy:.2f}"
+    )
     for sense in Sense:
-        print(f"  {sense.value:<12} precision {scores.precision[sense]:.2f}  recall {scores.recall[sense]:.2f}")
+        print(
+            f"  {sense.value:<12} precision {scores.precision[sense]:.2f}  recall {scores.recall[sense]:.2f}"
+        )
     for label, guess, entry in misread:
         print(f"  [{label} read as {guess.value}] {entry['source']}: {entry['sentence'][:100]}")
     failures = [
         f"{sense.value} {name} {value:.2f} < {bar:.2f}"
-        for name, values, bars in (("precision", scores.precision, MIN_PRECISION), ("recall", scores.recall, MIN_RECALL))
+        for name, values, bars in (
+            ("precision", scores.precision, MIN_PRECISION),
+            ("recall", scores.recall, MIN_RECALL),
+        )
         for sense, bar in bars.items()
         if (value := values[sense]) < bar
     ]
