@@ -9,7 +9,7 @@ DEMO_DB := kb.sqlite3
 DEMO_SITE := site
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv lint schema docs clean bench bench-quick system-deps
+.PHONY: demo test test-all venv lint schema docs clean bench bench-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO_SITE) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm dist build
+
+# The suite on both backends, as CI runs it (starts a local PostgreSQL; needs root).
+test-all: $(STAMP)
+	KB_TEST_POSTGRES_URL=$$(bash .ci/postgres-up | tail -n 1) KB_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q $(PYTEST_ARGS)
