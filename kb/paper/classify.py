@@ -249,13 +249,12 @@ def classify_sentence(
 def bundled_vocabulary_path() -> Path:
     """`data/vocabulary.yaml` of a checkout, or its copy inside an installed wheel."""
     here = Path(__file__).resolve()
-    for candidate in (
-        here.parents[2] / "data" / "vocabulary.yaml",
-        here.parents[1] / "_bundled" / "data" / "vocabulary.yaml",
-    ):
+    bundled = here.parents[1] / "_bundled" / "data" / "vocabulary.yaml"  # inside an installed wheel
+    checkout = here.parents[2] / "data" / "vocabulary.yaml"
+    for candidate in (bundled, checkout):
         if candidate.exists():
             return candidate
-    return here.parents[2] / "data" / "vocabulary.yaml"
+    return checkout
 
 
 def parse_vocabulary(data: Any, base: Vocabulary | None = None) -> Vocabulary:

@@ -179,11 +179,6 @@ def _heading(raw_lines: list[str], index: int) -> tuple[int | None, str]:
     return None, ""
 
 
-def is_markdown_heading(text: str) -> bool:
-    """Whether an extracted Markdown line is a heading (kept as `# title`)."""
-    return bool(_ATX_HEADING.match(text))
-
-
 # --------------------------------------------------------------------------- LaTeX
 
 _SKIPPED_ENVIRONMENTS = (
