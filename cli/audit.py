@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.context import info, state
-from cli.output import Format, render_rows
+from cli.output import Format, render_rows, stdout_console
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -98,13 +98,13 @@ def audit(
 
 def _emit(ctx: typer.Context, result: AuditResult, fmt: AuditFormat, output: Path | None) -> None:
     if fmt == AuditFormat.table:
+        if output is None:
+            _print_table(stdout_console(), result)
+            return
         from rich.console import Console
 
-        if output is None:
-            _print_table(Console(soft_wrap=False), result)
-            return
         with output.open("w", encoding="utf-8") as handle:
-            _print_table(Console(file=handle, width=120, no_color=True, soft_wrap=False), result)
+            _print_table(Console(file=handle, width=200, no_color=True, soft_wrap=False), result)
         info(ctx, f"wrote {output}")
         return
     if fmt == AuditFormat.json:
@@ -139,7 +139,7 @@ def _print_table(console: Console, result: AuditResult) -> None:
 
     for paper, findings in groupby(result.findings, key=lambda f: f.paper):
         table = Table(title=f"paper {escape(paper)}", title_justify="left", header_style="bold")
-        table.add_column("claim", max_width=36, overflow="fold")
+        table.add_column("claim", max_width=48, overflow="fold")
         table.add_column("code", no_wrap=True)
         table.add_column("severity", no_wrap=True)
         table.add_column("message", ratio=1, overflow="fold")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -49,7 +47,7 @@ def test_table_groups_by_paper_then_claim(kb_example) -> None:  # type: ignore[n
     out = result.stdout
     assert out.index("paper olsson2022") < out.index("paper wang2022")
     assert out.index("wang2022-l5h5-induction") < out.index("wang2022-l6h9-induction")
-    assert "KB107" in out and ".yaml:52" in out  # where the claim was imported from (folded to fit)
+    assert "KB107" in out and "tests/fixtures/audit/induction-heads.yaml:52" in out  # where it was imported from
     assert "2 errors, 5 warnings in 7 claims audited (1 suppressed)" in out
 
 
@@ -189,9 +187,7 @@ def test_kb_rules_show_prints_the_documentation() -> None:
     assert missing.exit_code == 2 and "no audit rule 'KB103'" in missing.stderr
 
 
-def test_kb_help_does_not_import_sqlalchemy() -> None:
-    code = "import sys; from cli.main import app; assert 'sqlalchemy' not in sys.modules, 'sqlalchemy imported'"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+def test_audit_help_lists_every_option() -> None:
     help_text = runner.invoke(app, ["audit", "--help"]).stdout
     for option in ("--paper", "--concept", "--rule", "--format", "--fail-on", "--include-suppressed",
                    "--baseline", "--write-baseline", "--config", "--output"):

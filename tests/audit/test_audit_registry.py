@@ -94,11 +94,11 @@ def test_docstring_is_the_documentation(rule: type[Rule]) -> None:
 
 def test_docs_rules_page_is_current() -> None:
     assert docs.RULES_PAGE.read_text(encoding="utf-8") == docs.rules_page(), (
-        "docs/rules.md is stale: run `python -m kb.audit.docs --write`"
+        "docs/rules.md is stale: run `make docs`"
     )
 
 
 def test_readme_rule_table_is_current() -> None:
     readme = docs.README.read_text(encoding="utf-8")
     assert docs.TABLE_START in readme, "README.md has the generated rule table"
-    assert readme == docs.readme_with_table(readme), "README.md's rule table is stale: run `python -m kb.audit.docs --write`"
+    assert readme == docs.readme_with_table(readme), "README.md's rule table is stale: run `make docs`"
