@@ -17,7 +17,14 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from kb.errors import DatabaseBusy, DatabaseUnavailable
@@ -128,18 +135,23 @@ def _first_line(exc: DBAPIError) -> str:
 
 def describe_database_error(exc: BaseException) -> str | None:
     """A one-line, secret-free message for an error the database raised, else None."""
-    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
-
     if not isinstance(exc, DBAPIError):
         return None
     if exc.connection_invalidated:
-        return "the database connection was lost; nothing was written; try again"
+        return (
+            "the database connection was lost; a change in progress was written whole or not at all: "
+            "check, then try again"
+        )
     detail = mask_secrets(_first_line(exc))
     if isinstance(exc, (IntegrityError, DataError)):
         return f"the database refused the change, so nothing was written: {detail}"
     if isinstance(exc, OperationalError):
         return f"cannot use the database: {detail}"
     return f"database error: {detail}"
+
+
+# PostgreSQL: serialization_failure, deadlock_detected, unique_violation.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "23505"})
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -155,10 +167,6 @@ def is_retryable(exc: BaseException) -> bool:
     if "database is locked" in str(orig) or "database table is locked" in str(orig):
         return True
     return getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES
-
-
-# serialization_failure, deadlock_detected, unique_violation.
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "23505"})
 
 
 class Store:
