@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cli import claims, concepts, database, definitions, methods, runs, sources, transfer
+from cli import claims, concepts, database, definitions, methods, report, runs, sources, transfer
 from cli.context import KbGroup, state
 
 app = typer.Typer(
@@ -54,6 +54,7 @@ app.command("init")(database.init)
 app.command("import")(transfer.import_)
 app.command("export")(transfer.export)
 app.command("schema")(transfer.schema_cmd)
+app.command("report")(report.report)
 app.add_typer(database.app, name="db")
 app.add_typer(sources.app, name="source")
 app.add_typer(methods.app, name="method")
