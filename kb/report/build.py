@@ -11,6 +11,7 @@ import json
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
@@ -123,16 +124,15 @@ class _Builder:
             self.claims_by_concept[claim.concept_id].append(claim)
 
         # Every finding gets the concept and paper of its claim when it does not name them.
-        self.claim_by_key = claim_keys = {c.key: c for c in self.claims}
+        self.claim_by_key = {c.key: c for c in self.claims}
         self.findings_by_claim: dict[str, list[FindingView]] = defaultdict(list)
         self.findings_by_concept: dict[str, list[FindingView]] = defaultdict(list)
         self.findings_by_paper: dict[str, list[FindingView]] = defaultdict(list)
         self.loose_by_concept: dict[str, list[FindingView]] = defaultdict(list)
         self.loose_by_paper: dict[str, list[FindingView]] = defaultdict(list)
-        for f in audit.findings:
-            claim = claim_keys.get(f.claim) if f.claim else None
-            concept = f.concept or (self.concept_by_id[claim.concept_id].key if claim else None)
-            paper = f.paper or (self.source_by_id[claim.source_id].key if claim else None)
+        self.findings = tuple(sorted((self._complete(f) for f in audit.findings), key=lambda f: f.sort_key))
+        for f in self.findings:
+            concept, paper = f.concept, f.paper
             if f.claim:
                 self.findings_by_claim[f.claim].append(f)
             else:
@@ -147,6 +147,17 @@ class _Builder:
         finding_papers = {p for p in self.findings_by_paper}
         self.paper_sources = [s for s in self.sources if self.claims_by_source.get(s.id) or s.key in finding_papers]
         self.paper_keys = {s.key for s in self.paper_sources}
+
+    def _complete(self, finding: FindingView) -> FindingView:
+        """A finding about a claim is also about the claim's concept and paper."""
+        claim = self.claim_by_key.get(finding.claim) if finding.claim else None
+        if claim is None:
+            return finding
+        return replace(
+            finding,
+            concept=finding.concept or self.concept_by_id[claim.concept_id].key,
+            paper=finding.paper or self.source_by_id[claim.source_id].key,
+        )
 
     # --- small views ---------------------------------------------------------------------------
 
@@ -364,7 +375,7 @@ class _Builder:
         )
 
     def audit_page(self) -> AuditPage:
-        findings = self.audit.findings
+        findings = self.findings
         summaries = {r.code: r.summary for r in self.audit.rules}
 
         def counts(key_of, label_order=None) -> list[Count]:  # type: ignore[no-untyped-def]
@@ -381,7 +392,7 @@ class _Builder:
         sources = {s.key: s for s in self.sources}
         by_paper = [
             Count(c.label, c.open, c.suppressed, self.source_ref(sources[c.label]).label if c.label in sources else "")
-            for c in counts(lambda f: f.paper or self._paper_of(f.claim))
+            for c in counts(lambda f: f.paper)
         ]
         open_, suppressed = _split(findings)
         return AuditPage(
@@ -393,10 +404,6 @@ class _Builder:
             suppressed=suppressed,
         )
 
-    def _paper_of(self, claim_key: str | None) -> str | None:
-        claim = self.claim_by_key.get(claim_key) if claim_key else None
-        return self.source_by_id[claim.source_id].key if claim else None
-
     def site(self, title: str, version: str, generated: str | None) -> Site:
         info = SiteInfo(
             title=title,
@@ -405,7 +412,7 @@ class _Builder:
             concept_count=len(self.concepts),
             paper_count=len(self.paper_sources),
             claim_count=len(self.claims),
-            open_finding_count=self.open_count(self.audit.findings),
+            open_finding_count=self.open_count(self.findings),
             audit_available=self.audit.available,
             rule_codes=frozenset(r.code for r in self.audit.rules),
         )

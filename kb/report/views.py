@@ -319,14 +319,23 @@ class AuditPage:
 
 @dataclass(frozen=True, slots=True)
 class SourcesPage:
-    """`sources.html`: the bibliography, by key."""
+    """`sources.html`: the bibliography.
+
+    Attributes:
+        sources: every source, by key.
+    """
 
     sources: tuple[SourceView, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class RulesPage:
-    """`rules.html`: the audit's rules from the registry's docstrings."""
+    """`rules.html`: the audit's rules from the registry's docstrings.
+
+    Attributes:
+        available: False while the audit engine is not installed.
+        rules: the registry's rules, by code.
+    """
 
     available: bool
     rules: tuple[RuleView, ...]
@@ -334,14 +343,29 @@ class RulesPage:
 
 @dataclass(frozen=True, slots=True)
 class VocabularyPage:
-    """`vocabulary.html`: the two kinds of definition explained, and the measurement methods."""
+    """`vocabulary.html`: the two kinds of definition explained, and the measurement methods.
+
+    Attributes:
+        methods: every measurement method, by key.
+    """
 
     methods: tuple[MethodView, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    """Everything the report renders, built once from the store."""
+    """Everything the report renders, built once from the store; `single.html` renders it whole.
+
+    Attributes:
+        info: the `SiteInfo` every page shows.
+        index: the `IndexPage`.
+        concepts: a `ConceptPage` per concept, by key.
+        papers: a `PaperPage` per source with claims (or findings), by key.
+        audit: the `AuditPage`.
+        sources: the `SourcesPage`.
+        rules: the `RulesPage`.
+        vocabulary: the `VocabularyPage`.
+    """
 
     info: SiteInfo
     index: IndexPage
