@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kb.criteria import describe, satisfies
-from kb.report.findings import AuditData, FindingView, severity_rank
+from kb.report.findings import AuditData, FindingView, origin_label, severity_rank
 from kb.report.views import (
     AuditPage,
     ClaimRef,
@@ -224,9 +224,7 @@ class _Builder:
             else:
                 evidence.append(EvidenceView(link.stance, None, self.claim_ref(self.claim_by_id[link.cited_claim_id])))
         open_, suppressed = _split(self.findings_by_claim.get(claim.key, ()))
-        origin = None
-        if claim.origin_file:
-            origin = f"{claim.origin_file}:{claim.origin_line}" if claim.origin_line else claim.origin_file
+        origin = origin_label(claim.origin_file, claim.origin_line)
         return ClaimView(
             key=claim.key,
             text=claim.text,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import inspect
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -111,13 +112,18 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def origin_label(origin_file: str | None, origin_line: int | None) -> str | None:
+    """`claims.yaml:12`. An absolute path is cut to its file name: a published page should not
+    show the folders of the machine that imported the data."""
+    if not origin_file:
+        return None
+    name = PurePath(origin_file).name if PurePath(origin_file).is_absolute() else origin_file
+    return f"{name}:{origin_line}" if origin_line else name
+
+
 def finding_view(finding: Any) -> FindingView:
     """Adapt one `kb.audit` Finding."""
-    origin_file = getattr(finding, "origin_file", None)
-    origin_line = getattr(finding, "origin_line", None)
-    origin = None
-    if origin_file:
-        origin = f"{origin_file}:{origin_line}" if origin_line else str(origin_file)
+    origin = origin_label(getattr(finding, "origin_file", None), getattr(finding, "origin_line", None))
     return FindingView(
         code=str(_text(finding.code)),
         severity=str(_text(finding.severity)),

@@ -59,6 +59,14 @@ def test_every_page_renders_a_documented_context(template: str) -> None:
     assert hasattr(page_class, "__slots__")
 
 
+def test_origins_name_the_file_not_the_machines_folders() -> None:
+    from kb.report.findings import origin_label
+
+    assert origin_label("data/claims.yaml", 12) == "data/claims.yaml:12"
+    assert origin_label("/home/someone/kb/claims.yaml", 4) == "claims.yaml:4"
+    assert origin_label(None, 3) is None and origin_label("a.yaml", None) == "a.yaml"
+
+
 def test_a_template_refuses_the_wrong_page_object() -> None:
     info = views.SiteInfo("t", "0", None, 0, 0, 0, 0, False)
     with pytest.raises(TypeError, match="renders a ConceptPage"):
