@@ -1,7 +1,8 @@
 """The one door through which audit results enter the report.
 
-`gather_audit(session)` runs the audit engine (`kb.audit.engine.run_audit`) and reads the rule
-registry (`kb.audit.registry`), and turns both into plain view objects. Everything else in
+`gather_audit(session)` runs the audit engine (`kb.audit.engine.run_audit`, suppressed findings
+included) and reads the rule catalogue it ran with (built from the registry `kb.audit.registry`
+and the rules' docstrings), and turns both into plain view objects. Everything else in
 `kb.report` reads findings and rules only from the `AuditData` it returns.
 
 While the audit engine is not installed (it is developed on its own branch), the report still
@@ -63,10 +64,16 @@ class FindingView:
 
 @dataclass(frozen=True, slots=True)
 class RuleBlock:
-    """A paragraph (`text`) or a preformatted example (`code`) of a rule's documentation."""
+    """A piece of a rule's documentation.
+
+    `kind` is `heading` (a `## Section` line), `code` (a fenced or indented example, shown
+    as is) or `text` (a paragraph; `segments` splits it into (text, is_code) runs at backticks,
+    so `stated_kind` shows as code without any Markdown library or unescaped HTML).
+    """
 
     kind: str
     text: str
+    segments: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +82,14 @@ class RuleView:
 
     Attributes:
         code: e.g. `KB101`.
+        name: e.g. `mechanistic-claim-behavioral-evidence`.
         severity: the rule's default severity.
         summary: the docstring's first line.
-        blocks: the rest of the docstring as paragraphs and examples.
+        blocks: the rest of the docstring as headings, paragraphs and examples.
     """
 
     code: str
+    name: str
     severity: str
     summary: str
     blocks: tuple[RuleBlock, ...] = ()
@@ -137,57 +146,85 @@ def finding_view(finding: Any) -> FindingView:
     )
 
 
+def _segments(text: str) -> tuple[tuple[str, bool], ...]:
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: keep the text as it is
+        return ((text, False),)
+    return tuple((part, i % 2 == 1) for i, part in enumerate(parts) if part)
+
+
 def doc_blocks(doc: str) -> tuple[str, tuple[RuleBlock, ...]]:
-    """Split a docstring into its summary line and blocks: indented runs become `code` blocks."""
+    """Split a rule's docstring into its summary line and blocks (see `RuleBlock`)."""
     lines = inspect.cleandoc(doc or "").splitlines()
     if not lines:
         return "", ()
     summary, rest = lines[0].strip(), lines[1:]
     blocks: list[RuleBlock] = []
-    current: list[str] = []
-    current_kind = "text"
+    paragraph: list[str] = []
+    code: list[str] | None = None
+    indented: list[str] = []
 
-    def flush() -> None:
-        nonlocal current
-        if current:
-            text = "\n".join(current).strip("\n")
-            if current_kind == "text":
-                text = " ".join(part.strip() for part in text.splitlines())
-            else:
-                text = inspect.cleandoc(text)
-            if text.strip():
-                blocks.append(RuleBlock(current_kind, text))
-        current = []
+    def flush_paragraph() -> None:
+        if paragraph:
+            text = " ".join(line.strip() for line in paragraph)
+            blocks.append(RuleBlock("text", text, _segments(text)))
+            paragraph.clear()
+
+    def flush_indented() -> None:
+        if indented:
+            blocks.append(RuleBlock("code", inspect.cleandoc("\n".join(indented))))
+            indented.clear()
 
     for line in rest:
-        if not line.strip():
-            if current_kind == "code":
-                current.append("")
+        if code is not None:
+            if line.strip().startswith("```"):
+                blocks.append(RuleBlock("code", "\n".join(code).rstrip()))
+                code = None
             else:
-                flush()
+                code.append(line)
             continue
-        kind = "code" if line.startswith((" ", "\t")) else "text"
-        if kind != current_kind:
-            flush()
-            current_kind = kind
-        current.append(line)
-    flush()
+        if line.strip().startswith("```"):
+            flush_paragraph(), flush_indented()
+            code = []
+        elif line.startswith("#"):
+            flush_paragraph(), flush_indented()
+            blocks.append(RuleBlock("heading", line.lstrip("#").strip()))
+        elif not line.strip():
+            flush_paragraph()
+            if indented:
+                indented.append("")
+        elif line.startswith(("    ", "\t")) and not paragraph:
+            indented.append(line)
+        else:
+            flush_indented()
+            paragraph.append(line)
+    if code is not None:  # an unclosed fence: keep what there is
+        blocks.append(RuleBlock("code", "\n".join(code).rstrip()))
+    flush_paragraph(), flush_indented()
     return summary, tuple(blocks)
 
 
+def rule_view(rule: Any) -> RuleView:
+    """Adapt one rule of the audit's catalogue (`kb.audit.findings.RuleInfo`)."""
+    summary, blocks = doc_blocks(getattr(rule, "documentation", "") or "")
+    return RuleView(
+        code=str(rule.code),
+        name=str(getattr(rule, "name", "") or ""),
+        severity=str(_text(getattr(rule, "default_severity", None) or rule.severity)),
+        summary=str(getattr(rule, "summary", "") or summary),
+        blocks=blocks,
+    )
+
+
 def gather_audit(session: Session) -> AuditData:
-    """Run the audit on the session's database and read its rules; see the module docstring."""
+    """Run the audit on the session's database, suppressed findings included, with its rules."""
     try:
         engine = importlib.import_module("kb.audit.engine")
     except ModuleNotFoundError as exc:
         if exc.name not in ("kb.audit", "kb.audit.engine"):
             raise
         return AuditData(available=False)
-    result = engine.run_audit(session, engine.AuditOptions())
+    result = engine.run_audit(session, engine.AuditOptions(include_suppressed=True))
     findings = sorted((finding_view(f) for f in result.findings), key=lambda f: f.sort_key)
-    return AuditData(available=True, findings=tuple(findings), rules=tuple(gather_rules()))
-
-
-def gather_rules() -> list[RuleView]:
-    """The registry's rules (filled in when the audit engine lands)."""
-    return []
+    rules = sorted((rule_view(r) for r in result.rules), key=lambda r: r.code)
+    return AuditData(available=True, findings=tuple(findings), rules=tuple(rules))

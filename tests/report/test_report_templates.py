@@ -110,17 +110,63 @@ FAKE_FINDINGS = [
 ]
 
 
+@dataclass
+class FakeRule:
+    code: str
+    name: str
+    severity: str
+    default_severity: str
+    summary: str
+    documentation: str
+
+
+KB101_DOC = """A claim states the mechanistic sense, but all its supporting evidence is behavioral.
+
+## What it flags
+A claim whose stated kind is `mechanistic` and whose supporting
+evidence is behavioral <only>.
+
+## Failing example
+```yaml
+claims:
+  - key: c1
+    stated_kind: mechanistic   # <script>
+```
+"""
+FAKE_RULES = [
+    FakeRule("KB101", "mechanistic-claim-behavioral-evidence", "error", "error",
+             "A claim states the mechanistic sense, but all its supporting evidence is behavioral.", KB101_DOC),
+    FakeRule("KB105", "no-supporting-run", "warning", "warning", "No supporting run.", "No supporting run."),
+    FakeRule("KB109", "subject-mismatch", "warning", "warning", "Subject mismatch.", "Subject mismatch."),
+]
+
+
+def test_rule_docstrings_become_headings_paragraphs_and_examples() -> None:
+    from kb.report.findings import RuleBlock, doc_blocks
+
+    summary, blocks = doc_blocks(KB101_DOC)
+    assert summary.startswith("A claim states the mechanistic sense")
+    assert [b.kind for b in blocks] == ["heading", "text", "heading", "code"]
+    assert blocks[1].segments[:3] == (("A claim whose stated kind is ", False), ("mechanistic", True),
+                                     (" and whose supporting evidence is behavioral <only>.", False))
+    assert blocks[3].text.startswith("claims:\n  - key: c1")
+    _, plain = doc_blocks("Summary.\n\nA paragraph\nover two lines.\n\n    indented example\n")
+    assert plain == (RuleBlock("text", "A paragraph over two lines.", (("A paragraph over two lines.", False),)),
+                     RuleBlock("code", "indented example"))
+
+
 @pytest.fixture
 def fake_audit(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """A stand-in `kb.audit.engine` that returns FAKE_FINDINGS, to test the adapter and pages."""
     engine = types.ModuleType("kb.audit.engine")
 
+    @dataclass(frozen=True)
     class AuditOptions:
-        pass
+        include_suppressed: bool = False
 
     def run_audit(session, options):  # type: ignore[no-untyped-def]
-        assert isinstance(options, AuditOptions)
-        return types.SimpleNamespace(findings=list(FAKE_FINDINGS))
+        assert isinstance(options, AuditOptions) and options.include_suppressed
+        return types.SimpleNamespace(findings=list(FAKE_FINDINGS), rules=list(FAKE_RULES))
 
     engine.AuditOptions = AuditOptions  # type: ignore[attr-defined]
     engine.run_audit = run_audit  # type: ignore[attr-defined]
@@ -174,6 +220,18 @@ def test_findings_show_on_concept_paper_audit_and_index(kb_store, tmp_path: Path
     assert "concepts/previous-token-head.html" in links
     origin = audit.find("code", string="claims.yaml:3")
     assert origin is not None
+    assert audit.find("a", string="KB101")["href"] == "rules.html#rule-KB101"
+    assert audit.find("code", class_="rule-code", string="KB201") is not None  # not in the registry: no link
+
+    rules = parse(site / "rules.html")
+    kb101 = rules.find("article", id="rule-KB101")
+    assert text_of(kb101.find("h2")).startswith("KB101 A claim states the mechanistic sense")
+    assert "default severity error" in text_of(kb101.find(class_="meta"))
+    assert [text_of(h) for h in kb101.find_all("h3")] == ["What it flags", "Failing example"]
+    assert kb101.select("p:not(.meta)")[0].find("code").string == "mechanistic"
+    assert "behavioral <only>." in text_of(kb101)
+    assert "# <script>" in kb101.find("pre").get_text()
+    assert rules.find("script", src=None) is None
 
 
 def test_without_the_audit_engine_pages_say_so(kb_store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
