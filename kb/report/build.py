@@ -103,10 +103,13 @@ def _load_claims(session: Session) -> list[m.Claim]:
 class _Builder:
     def __init__(self, session: Session, audit: AuditData):
         self.audit = audit
-        self.concepts = list(catalog.list_concepts(session))
-        self.sources = list(catalog.list_sources(session))
-        self.methods = list(catalog.list_methods(session))
-        self.claims = _load_claims(session)
+        # Sorted here, not only in SQL: PostgreSQL's collation and SQLite's byte order differ,
+        # and the pages must come out the same on both.
+        by_key = lambda row: row.key  # noqa: E731
+        self.concepts = sorted(catalog.list_concepts(session), key=by_key)
+        self.sources = sorted(catalog.list_sources(session), key=by_key)
+        self.methods = sorted(catalog.list_methods(session), key=by_key)
+        self.claims = sorted(_load_claims(session), key=by_key)
         run_ids = {link.run_id for c in self.claims for link in c.evidence if link.run_id is not None}
         self.runs = {
             r.id: r for r in (session.scalars(select(m.Run).where(m.Run.id.in_(run_ids))).all() if run_ids else [])

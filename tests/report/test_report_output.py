@@ -24,6 +24,23 @@ def test_two_runs_write_identical_bytes(kb_store, tmp_path: Path) -> None:
     assert (tmp_path / "s1" / "all.html").read_bytes() == (tmp_path / "s2" / "all.html").read_bytes()
 
 
+def test_every_backend_gives_the_same_site(kb_store, tmp_path: Path) -> None:
+    """PostgreSQL sorts text by its collation, SQLite by bytes: the pages must not differ."""
+    from kb.store.database import Store
+    from kb.store.migrate import upgrade
+    from tests.report.helpers import load
+
+    reference = Store(f"sqlite:///{tmp_path / 'reference.sqlite3'}")
+    try:
+        upgrade(reference)
+        load(reference)
+        write(reference, tmp_path / "reference")
+    finally:
+        reference.dispose()
+    write(kb_store, tmp_path / "this")
+    assert files_below(tmp_path / "this") == files_below(tmp_path / "reference")
+
+
 def test_stamp_adds_the_generation_time(kb_store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     write(kb_store, tmp_path / "plain", title="Team glossary")

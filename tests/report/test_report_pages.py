@@ -144,7 +144,7 @@ def test_audit_sources_rules_and_vocabulary_pages(site: Path) -> None:
 
     sources = parse(site / "sources.html")
     entries = sources.select(".bibliography > li")
-    assert [li["id"] for li in entries] == ["src-elhage2021", "src-evil:2024", "src-olsson2022"]
+    assert [li["id"] for li in entries] == ["src-Zhang2020", "src-elhage2021", "src-evil:2024", "src-olsson2022"]
     elhage = sources.find(id="src-elhage2021")
     assert elhage.find("a", string="Link")["href"] == "https://transformer-circuits.pub/2021/framework/index.html"
     assert elhage.find("a", string="1 claim: the paper's audit")["href"] == "papers/elhage2021.html"
