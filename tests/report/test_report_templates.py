@@ -234,12 +234,3 @@ def test_findings_show_on_concept_paper_audit_and_index(kb_store, tmp_path: Path
     assert rules.find("script", src=None) is None
 
 
-def test_without_the_audit_engine_pages_say_so(kb_store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(sys.modules, "kb.audit.engine", None)  # import fails as if not installed
-    monkeypatch.setitem(sys.modules, "kb.audit", None)
-    from kb.report.findings import gather_audit
-
-    with kb_store.session() as session:
-        assert gather_audit(session).available is False
-    write(kb_store, tmp_path / "site")
-    assert "audit unavailable" in (tmp_path / "site" / "index.html").read_text()
