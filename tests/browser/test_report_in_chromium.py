@@ -176,6 +176,7 @@ def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
         ("seed_site", "concepts/induction-head.html"),
         ("seed_site", "papers/olsson2022.html"),
         ("seed_site", "audit.html"),
+        ("seed_site", "../single/glossary.html"),
     ],
 )
 def test_axe_finds_no_serious_accessibility_problem(which: str, rel: str, request, open_page) -> None:  # type: ignore[no-untyped-def]
@@ -183,3 +184,17 @@ def test_axe_finds_no_serious_accessibility_problem(which: str, rel: str, reques
     page, _ = open_page()
     page.goto((site / rel).as_uri())
     assert serious_violations(page) == []
+
+
+def test_print_layout_drops_navigation_and_shows_link_targets(small_site: Path, open_page, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    page, watch = open_page()
+    page.goto((small_site / "sources.html").as_uri())
+    page.emulate_media(media="print")
+    assert page.locator("nav.site-nav").is_hidden()
+    after = page.evaluate(
+        "getComputedStyle(document.querySelector('a[href^=\"http\"]'), '::after').content"
+    )
+    assert "https://" in after
+    pdf = page.pdf(path=str(shots / "sources.pdf"))
+    assert pdf[:4] == b"%PDF"
+    assert watch.problems() == []
