@@ -120,6 +120,17 @@ class _Builder:
         self.claim_by_id = {c.id: c for c in self.claims}
         self.definition_by_id = {d.id: d for c in self.concepts for d in c.definitions}
 
+        # Edges seen from their target: relations pointing at a concept, definitions resting on it.
+        self.incoming: dict[int, list[tuple[str, m.Concept]]] = defaultdict(list)
+        self.dependents: dict[int, list[m.Definition]] = defaultdict(list)
+        for concept in self.concepts:
+            for rel in concept.relations:
+                self.incoming[rel.target_id].append((rel.type, concept))
+            for d in concept.definitions:
+                for dep in d.dependencies:
+                    if dep.concept_id != concept.id:
+                        self.dependents[dep.concept_id].append(d)
+
         self.claims_by_source: dict[int, list[m.Claim]] = defaultdict(list)
         self.claims_by_concept: dict[int, list[m.Claim]] = defaultdict(list)
         for claim in self.claims:
@@ -299,10 +310,8 @@ class _Builder:
         for rel in concept.relations:
             target = self.concept_by_id[rel.target_id]
             by_label[RELATION_LABELS[rel.type][0]][target.key] = self.concept_ref(target)
-        for other in self.concepts:
-            for rel in other.relations:
-                if rel.target_id == concept.id:
-                    by_label[RELATION_LABELS[rel.type][1]][other.key] = self.concept_ref(other)
+        for type_, other in self.incoming.get(concept.id, ()):
+            by_label[RELATION_LABELS[type_][1]][other.key] = self.concept_ref(other)
         return tuple(
             RelationView(label, tuple(by_label[label][k] for k in sorted(by_label[label])))
             for label in RELATION_ORDER
@@ -336,13 +345,7 @@ class _Builder:
             for d in sorted(concept.definitions, key=lambda d: (STATUS_ORDER.index(d.status), d.key))
         ]
         depended_on_by = sorted(
-            (
-                self.definition_ref(d)
-                for other in self.concepts
-                if other.id != concept.id
-                for d in other.definitions
-                if any(dep.concept_id == concept.id for dep in d.dependencies)
-            ),
+            (self.definition_ref(d) for d in self.dependents.get(concept.id, ())),
             key=lambda r: (r.concept.key, r.key),
         )
         open_, suppressed = _split(self.loose_by_concept.get(concept.key, ()))

@@ -169,3 +169,37 @@ def test_cli_needs_an_initialised_database(kb, tmp_path: Path) -> None:
 def test_page_files_are_world_readable(kb_store, tmp_path: Path) -> None:
     write(kb_store, tmp_path / "site")
     assert oct(os.stat(tmp_path / "site" / "index.html").st_mode & 0o777) == "0o644"
+
+
+def _queries_to_build(store) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    from kb.report.build import build_site
+    from kb.report.findings import AuditData
+
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(store.engine, "before_cursor_execute", listener)
+    try:
+        with store.session() as session:
+            build_site(session, AuditData(available=False), title="t", version="0")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def test_building_the_views_takes_a_fixed_number_of_queries(kb_store, tmp_path: Path) -> None:
+    from kb.store.database import Store
+    from kb.store.migrate import upgrade
+    from tests.report.helpers import SEED_FILES, load
+
+    seed = Store(f"sqlite:///{tmp_path / 'seed.sqlite3'}")
+    try:
+        upgrade(seed)
+        load(seed, SEED_FILES)
+        small, large = _queries_to_build(kb_store), _queries_to_build(seed)
+    finally:
+        seed.dispose()
+    # Not one query per record: 19 concepts and 37 claims take as many as 3 and 3 (a
+    # select-in load is skipped when there is nothing to load, hence "about").
+    assert small <= 20 and large <= 20 and abs(small - large) <= 2, (small, large)
