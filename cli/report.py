@@ -42,4 +42,7 @@ def report(
         state(ctx).store(), out_dir, ReportOptions(title=title, stamp=stamp, single_file=single_file)
     )
     info(ctx, result.summary())
+    if result.stale:
+        names = ", ".join(str(p.relative_to(result.out_dir)) for p in result.stale)
+        info(ctx, f"note: {len(result.stale)} page(s) from an earlier run are not part of this report: {names}")
     typer.echo(str(result.index))

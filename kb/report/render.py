@@ -190,6 +190,9 @@ class ReportResult:
     out_dir: Path
     index: Path
     files: list[WrittenFile] = field(default_factory=list)
+    # Pages left in concepts/ and papers/ by an earlier run that this one did not write (a
+    # record since removed). kb never deletes them; the CLI names them.
+    stale: list[Path] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -256,4 +259,8 @@ def write_report(store: Any, out_dir: Path, options: ReportOptions = ReportOptio
     for rel, data in render_site(site).items():
         path = writer.write(rel, data)
         result.files.append(WrittenFile(path, len(data), rel.endswith(".html")))
+    written = {f.path for f in result.files}
+    for folder in ("concepts", "papers"):
+        if not (writer.root / folder).is_symlink():
+            result.stale += sorted(p for p in (writer.root / folder).glob("*.html") if p not in written)
     return result

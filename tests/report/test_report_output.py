@@ -148,6 +148,20 @@ def test_cli_writes_the_site_and_prints_the_index_path(kb_init, tmp_path: Path) 
     assert single.stderr.startswith("wrote 1 page (")
 
 
+def test_pages_of_removed_records_are_named_not_deleted(kb_init, tmp_path: Path) -> None:
+    from tests.report.helpers import REPORT_KB
+
+    assert kb_init("import", str(REPORT_KB)).exit_code == 0
+    assert kb_init("report", "-o", str(tmp_path / "site")).exit_code == 0
+    assert kb_init("claim", "remove", "c3").exit_code == 0
+    assert kb_init("concept", "remove", "xss-concept").exit_code == 0
+    result = kb_init("report", "-o", str(tmp_path / "site"))
+    assert result.exit_code == 0
+    assert "note: 2 page(s) from an earlier run are not part of this report: " in result.stderr
+    assert "concepts/xss-concept.html, papers/evil_3a2024.html" in result.stderr
+    assert (tmp_path / "site" / "concepts" / "xss-concept.html").exists()
+
+
 def test_cli_refusal_is_a_clean_error(kb_init, tmp_path: Path) -> None:
     from tests.report.helpers import REPORT_KB
 
