@@ -56,6 +56,7 @@ schema: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m cli.readme_reference --write README.md
+	$(BIN)/python -m kb.audit.docs --write
 
 # The README's picture of a concept page: the seed data's induction head, desktop width.
 screenshot: $(STAMP) system-deps
