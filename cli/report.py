@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from cli.audit import ConfigOption
 from cli.context import info, state
 
 
@@ -29,17 +30,19 @@ def report(
     stamp: Annotated[
         bool, typer.Option("--stamp", help="Show the generation time (without it, same database, same bytes).")
     ] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Render concepts, definitions, claims and audit findings as HTML that works from file://.
 
     Writes index.html, concepts/KEY.html, papers/SOURCE.html, audit.html, sources.html,
     rules.html, vocabulary.html and assets/ below -o DIR, never outside it, and prints the path
-    of the index page.
+    of the index page. Findings are those of `kb audit --include-suppressed`, with the same
+    severities (kb.toml or --config).
     """
     from kb.report.render import ReportOptions, write_report
 
     result = write_report(
-        state(ctx).store(), out_dir, ReportOptions(title=title, stamp=stamp, single_file=single_file)
+        state(ctx).store(), out_dir, ReportOptions(title=title, stamp=stamp, single_file=single_file, config=config)
     )
     info(ctx, result.summary())
     if result.stale:

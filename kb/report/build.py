@@ -93,7 +93,6 @@ def _load_claims(session: Session) -> list[m.Claim]:
                 selectinload(m.Claim.evidence).options(
                     selectinload(m.EvidenceLink.run), selectinload(m.EvidenceLink.cited_claim)
                 ),
-                selectinload(m.Claim.suppressions),
             )
             .order_by(m.Claim.key)
         ).all()
@@ -251,7 +250,6 @@ class _Builder:
             evidence_kinds=kinds_label(kinds),
             findings=open_,
             suppressed=suppressed,
-            declared=tuple((s.code, s.reason) for s in claim.suppressions),
             origin=origin,
         )
 
@@ -400,7 +398,6 @@ class _Builder:
         ]
         open_, suppressed = _split(findings)
         return AuditPage(
-            available=self.audit.available,
             by_rule=tuple(by_rule),
             by_severity=tuple(counts(lambda f: f.severity, severity_rank)),
             by_paper=tuple(by_paper),
@@ -417,7 +414,6 @@ class _Builder:
             paper_count=len(self.paper_sources),
             claim_count=len(self.claims),
             open_finding_count=self.open_count(self.findings),
-            audit_available=self.audit.available,
             rule_codes=frozenset(r.code for r in self.audit.rules),
         )
         return Site(
@@ -427,7 +423,7 @@ class _Builder:
             papers=tuple(self.paper_page(s) for s in self.paper_sources),
             audit=self.audit_page(),
             sources=SourcesPage(tuple(self.source_view(s) for s in self.sources)),
-            rules=RulesPage(self.audit.available, self.audit.rules),
+            rules=RulesPage(self.audit.rules),
             vocabulary=VocabularyPage(tuple(self.method_view(mm) for mm in self.methods)),
         )
 

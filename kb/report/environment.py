@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from kb.report.findings import code_spans
 from kb.resources import templates_dir
 
 KIND_NAMES = {
@@ -44,7 +45,7 @@ def kind_name(kind: str | None) -> str:
     return KIND_NAMES.get(kind, kind)
 
 
-FILTERS = {"number": number, "plural": plural, "kind_name": kind_name}
+FILTERS = {"number": number, "plural": plural, "kind_name": kind_name, "code_spans": code_spans}
 
 
 @lru_cache(maxsize=1)

@@ -1,19 +1,16 @@
 """The one door through which audit results enter the report.
 
-`gather_audit(session)` runs the audit engine (`kb.audit.engine.run_audit`, suppressed findings
-included) and reads the rule catalogue it ran with (built from the registry `kb.audit.registry`
-and the rules' docstrings), and turns both into plain view objects. Everything else in
-`kb.report` reads findings and rules only from the `AuditData` it returns.
-
-While the audit engine is not installed (it is developed on its own branch), the report still
-renders: `AuditData.available` is False, there are no findings or rules, and every page says
-that the audit is unavailable. That is the only fallback; any other error propagates.
+`gather_audit(session, severities)` runs the audit engine (`kb.audit.engine.run_audit`, with
+suppressed findings and the severities of `kb.toml`, as `kb audit` does) and reads the rule
+catalogue it ran with (built from the registry `kb.audit.registry` and the rules' docstrings),
+and turns both into plain view objects. Everything else in `kb.report` reads findings and rules
+only from the `AuditData` it returns.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -67,13 +64,12 @@ class RuleBlock:
     """A piece of a rule's documentation.
 
     `kind` is `heading` (a `## Section` line), `code` (a fenced or indented example, shown
-    as is) or `text` (a paragraph; `segments` splits it into (text, is_code) runs at backticks,
-    so `stated_kind` shows as code without any Markdown library or unescaped HTML).
+    as is) or `text` (a paragraph; templates show its `backtick spans` as code with the
+    `code_spans` filter: no Markdown library, no unescaped HTML).
     """
 
     kind: str
     text: str
-    segments: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +96,10 @@ class AuditData:
     """What the report knows of the audit.
 
     Attributes:
-        available: False when the audit engine is not installed.
         findings: every finding, suppressed ones included, in a stable order.
         rules: the registry's rules, by code.
     """
 
-    available: bool
     findings: tuple[FindingView, ...] = ()
     rules: tuple[RuleView, ...] = field(default_factory=tuple)
 
@@ -146,7 +140,8 @@ def finding_view(finding: Any) -> FindingView:
     )
 
 
-def _segments(text: str) -> tuple[tuple[str, bool], ...]:
+def code_spans(text: str) -> tuple[tuple[str, bool], ...]:
+    """`a `b` c` -> (("a ", False), ("b", True), (" c", False)): backtick spans, for <code>."""
     parts = text.split("`")
     if len(parts) % 2 == 0:  # an unpaired backtick: keep the text as it is
         return ((text, False),)
@@ -167,7 +162,7 @@ def doc_blocks(doc: str) -> tuple[str, tuple[RuleBlock, ...]]:
     def flush_paragraph() -> None:
         if paragraph:
             text = " ".join(line.strip() for line in paragraph)
-            blocks.append(RuleBlock("text", text, _segments(text)))
+            blocks.append(RuleBlock("text", text))
             paragraph.clear()
 
     def flush_indented() -> None:
@@ -216,15 +211,11 @@ def rule_view(rule: Any) -> RuleView:
     )
 
 
-def gather_audit(session: Session) -> AuditData:
-    """Run the audit on the session's database, suppressed findings included, with its rules."""
-    try:
-        engine = importlib.import_module("kb.audit.engine")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("kb.audit", "kb.audit.engine"):
-            raise
-        return AuditData(available=False)
-    result = engine.run_audit(session, engine.AuditOptions(include_suppressed=True))
+def gather_audit(session: Session, severities: Mapping[str, str] | None = None) -> AuditData:
+    """Audit every claim, suppressed findings included, with `severities` by code (`kb.toml`)."""
+    from kb.audit.engine import AuditOptions, run_audit
+
+    result = run_audit(session, AuditOptions(include_suppressed=True, severities=dict(severities or {})))
     findings = sorted((finding_view(f) for f in result.findings), key=lambda f: f.sort_key)
     rules = sorted((rule_view(r) for r in result.rules), key=lambda r: r.code)
-    return AuditData(available=True, findings=tuple(findings), rules=tuple(rules))
+    return AuditData(findings=tuple(findings), rules=tuple(rules))

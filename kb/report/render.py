@@ -211,11 +211,18 @@ class ReportResult:
 
 @dataclass(frozen=True, slots=True)
 class ReportOptions:
-    """`title` heads every page; `stamp` adds the generation time (and so changes the bytes)."""
+    """How to write the report.
+
+    `title` heads every page; `stamp` adds the generation time (and so changes the bytes);
+    `single_file` writes one self-contained page at that path inside the output folder instead
+    of the site; `config` is the audit's configuration file (severities), read as `kb audit`
+    reads it: None means `kb.toml` in the working directory, if there is one.
+    """
 
     title: str = "Knowledge base glossary"
     stamp: bool = False
     single_file: str | None = None
+    config: Path | None = None
 
 
 def generation_time() -> str:
@@ -228,13 +235,15 @@ def generation_time() -> str:
 def build_from_store(store: Any, options: ReportOptions) -> views.Site:
     from importlib.metadata import version
 
+    from kb.audit.config import load_config
     from kb.report.build import build_site
     from kb.report.findings import gather_audit
     from kb.store.migrate import require_current
 
+    severities = load_config(options.config).severities
     require_current(store)
     with store.session() as session:
-        audit = gather_audit(session)
+        audit = gather_audit(session, severities)
         return build_site(
             session,
             audit,

@@ -27,7 +27,6 @@ class SiteInfo:
         paper_count: number of sources with claims.
         claim_count: number of claims.
         open_finding_count: findings that are not suppressed.
-        audit_available: False while the audit engine is not installed.
         rule_codes: codes of the registry's rules (those have an entry on the rules page).
     """
 
@@ -38,7 +37,6 @@ class SiteInfo:
     paper_count: int
     claim_count: int
     open_finding_count: int
-    audit_available: bool
     rule_codes: frozenset[str] = frozenset()
 
 
@@ -141,8 +139,7 @@ class ClaimView:
     """A paper's claim about a concept, with its evidence and audit findings.
 
     `findings` are the open ones; `suppressed` are findings the claim silences, each with its
-    reason; `declared` lists the claim's own suppressions (code, reason), shown while the audit
-    is unavailable.
+    reason (a suppression that silences nothing is itself a finding, KB199).
     """
 
     key: str
@@ -156,7 +153,6 @@ class ClaimView:
     evidence_kinds: str
     findings: tuple[FindingView, ...]
     suppressed: tuple[FindingView, ...]
-    declared: tuple[tuple[str, str], ...]
     origin: str | None
 
 
@@ -301,7 +297,6 @@ class AuditPage:
     """`audit.html`: findings by rule, by severity and by paper, each linking to its claim.
 
     Attributes:
-        available: False while the audit engine is not installed.
         by_rule: per rule code (note: the rule's summary).
         by_severity: per severity, most severe first.
         by_paper: per paper (label: source key; note: its citation).
@@ -309,7 +304,6 @@ class AuditPage:
         suppressed: every suppressed finding, with its reason.
     """
 
-    available: bool
     by_rule: tuple[Count, ...]
     by_severity: tuple[Count, ...]
     by_paper: tuple[Count, ...]
@@ -333,11 +327,9 @@ class RulesPage:
     """`rules.html`: the audit's rules from the registry's docstrings.
 
     Attributes:
-        available: False while the audit engine is not installed.
         rules: the registry's rules, by code.
     """
 
-    available: bool
     rules: tuple[RuleView, ...]
 
 

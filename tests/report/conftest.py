@@ -23,11 +23,3 @@ def site(kb_store, tmp_path: Path) -> Path:
     write(kb_store, out)
     return out
 
-
-@pytest.fixture
-def no_audit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make `import kb.audit.engine` fail, as on a kb without the audit engine."""
-    import sys
-
-    monkeypatch.setitem(sys.modules, "kb.audit", None)
-    monkeypatch.setitem(sys.modules, "kb.audit.engine", None)

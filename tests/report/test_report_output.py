@@ -196,7 +196,7 @@ def _queries_to_build(store) -> int:  # type: ignore[no-untyped-def]
     event.listen(store.engine, "before_cursor_execute", listener)
     try:
         with store.session() as session:
-            build_site(session, AuditData(available=False), title="t", version="0")
+            build_site(session, AuditData(), title="t", version="0")
     finally:
         event.remove(store.engine, "before_cursor_execute", listener)
     return len(statements)
