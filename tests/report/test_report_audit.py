@@ -13,9 +13,9 @@ def text_of(tag) -> str:  # type: ignore[no-untyped-def]
 
 def test_the_audits_findings_show_on_every_page(site: Path) -> None:
     index = parse(site / "index.html")
-    assert text_of(index.find(class_="generation")).startswith("3 concepts · 3 papers · 3 claims · 2 open findings")
+    assert text_of(index.find(class_="generation")).startswith("3 concepts · 3 papers · 3 claims · 3 open findings")
     counts = {text_of(li.find("a")): text_of(li.find(class_="counts")) for li in index.select("li.concept-entry")}
-    assert counts["Induction head"] == "2 claims · 2 open findings"
+    assert counts["Induction head"] == "2 claims · 3 open findings"
     assert counts["Previous-token head"] == "0 claims · 0 open findings"
 
     paper = parse(site / "papers" / "olsson2022.html")
@@ -37,12 +37,14 @@ def test_the_audits_findings_show_on_every_page(site: Path) -> None:
 
     audit = parse(site / "audit.html")
     tables = audit.find_all("table")
-    assert [text_of(r) for r in tables[0].select("tbody tr")] == ["error 1 0", "warning 1 1"]
+    assert [text_of(r) for r in tables[0].select("tbody tr")] == ["error 1 0", "warning 1 1", "info 1 0"]
     by_rule = [text_of(r) for r in tables[1].select("tbody tr")]
-    assert [r.split(" ")[0] for r in by_rule] == ["KB101", "KB106", "KB110"]
-    assert by_rule[2].endswith(" 0 1")
-    assert tables[1].select("tbody tr")[2].find("code").string == "contradicts"  # `contradicts` in the summary
-    assert [text_of(r) for r in tables[2].select("tbody tr")] == ["olsson2022 Olsson et al. 2022 2 1"]
+    assert [r.split(" ")[0] for r in by_rule] == ["KB101", "KB103", "KB106", "KB110"]
+    assert by_rule[3].endswith(" 0 1")
+    assert tables[1].select("tbody tr")[3].find("code").string == "contradicts"  # `contradicts` in the summary
+    assert [text_of(r) for r in tables[2].select("tbody tr")] == [
+        "elhage2021 Elhage 2021 1 0", "olsson2022 Olsson et al. 2022 2 1"
+    ]
     links = {a["href"] for a in audit.find_all("a")}
     assert {"papers/olsson2022.html#claim-c1", "rules.html#rule-KB101", "concepts/induction-head.html"} <= links
     assert audit.find("code", string="report_kb.yaml:86") is not None or audit.find(
@@ -71,7 +73,7 @@ def test_severities_come_from_the_audit_configuration(kb_store, tmp_path: Path) 
     config.write_text('[audit.severity]\nKB106 = "error"\nKB110 = "info"\n')
     write(kb_store, tmp_path / "site", config=config)
     audit = parse(tmp_path / "site" / "audit.html")
-    assert [text_of(r) for r in audit.find_all("table")[0].select("tbody tr")] == ["error 2 0", "info 0 1"]
+    assert [text_of(r) for r in audit.find_all("table")[0].select("tbody tr")] == ["error 2 0", "info 1 1"]
 
 
 def test_a_bad_configuration_is_a_clean_error(kb_init, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -38,7 +38,7 @@ def test_every_page_has_header_navigation_landmarks_and_title(site: Path) -> Non
         assert "Knowledge base glossary" in text_of(header)
         nav = header.find("nav", attrs={"aria-label": "Main"})
         assert [text_of(a) for a in nav.find_all("a")] == ["Concepts", "Audit", "Sources", "Rules", "Vocabulary"]
-        assert text_of(header.find(class_="generation")).startswith("3 concepts · 3 papers · 3 claims · 2 open findings · kb ")
+        assert text_of(header.find(class_="generation")).startswith("3 concepts · 3 papers · 3 claims · 3 open findings · kb ")
         assert doc.find("main", id="main") is not None and doc.find("footer") is not None
         assert len(doc.find_all("h1")) == 1
 
