@@ -29,6 +29,7 @@ demo: $(STAMP)
 	$(KB) --db sqlite:///$(DEMO_DB) init
 	$(KB) --db sqlite:///$(DEMO_DB) import $(SEED)
 	$(KB) --db sqlite:///$(DEMO_DB) concept list
+	$(KB) --db sqlite:///$(DEMO_DB) summary
 	@echo "== the glossary (open the index page below in a browser)"
 	$(KB) --db sqlite:///$(DEMO_DB) report -o $(DEMO_SITE)
 

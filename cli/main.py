@@ -22,6 +22,7 @@ from cli import (
     report,
     runs,
     sources,
+    summary,
     transfer,
 )
 from cli.context import KbGroup, state
@@ -67,6 +68,7 @@ app.command("import")(transfer.import_)
 app.command("export")(transfer.export)
 app.command("schema")(transfer.schema_cmd)
 app.command("report")(report.report)
+app.command("summary")(summary.summary)
 app.add_typer(database.app, name="db")
 app.add_typer(sources.app, name="source")
 app.add_typer(methods.app, name="method")
