@@ -4,6 +4,7 @@ from schema.models import (
     FORMAT_VERSION,
     KIND_ALIASES,
     RECORD_LISTS,
+    TEXT_PATTERN,
     Claim,
     Concept,
     Criterion,
@@ -22,12 +23,14 @@ from schema.models import (
     Suppression,
     json_schema,
     parse_kind,
+    text_problem,
 )
 
 __all__ = [
     "FORMAT_VERSION",
     "KIND_ALIASES",
     "RECORD_LISTS",
+    "TEXT_PATTERN",
     "Claim",
     "Concept",
     "Criterion",
@@ -46,4 +49,5 @@ __all__ = [
     "Suppression",
     "json_schema",
     "parse_kind",
+    "text_problem",
 ]

@@ -17,7 +17,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -83,58 +82,48 @@ class Operator(StrEnum):
     eq = "=="
 
 
-Key = Annotated[str, Field(min_length=1, max_length=200, pattern=KEY_PATTERN)]
-Slug = Annotated[str, Field(min_length=1, max_length=200, pattern=SLUG_PATTERN)]
-Text = Annotated[str, Field(max_length=1_000_000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
-
-
-# Text fields may hold tabs and line breaks but no other control characters: NUL cannot be stored
-# in PostgreSQL text, and escape sequences would reach terminals through `kb ... list`. Run params
-# are data, so only NUL is refused there. Lone surrogates are not Unicode and cannot be written out.
-_BAD_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Text may hold tabs and line breaks but no other control character: NUL cannot be stored in
+# PostgreSQL text, and escape sequences would reach terminals through `kb ... list`. Checked by
+# pydantic-core as a pattern (fast at a million records); `text_problem` words the error.
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+_BAD_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Run params are data: only NUL (and lone surrogates, which are not Unicode) are refused there.
 _BAD_IN_DATA = re.compile("[\x00\ud800-\udfff]")
 
 
-def _check_characters(value: str, bad: re.Pattern[str]) -> None:
-    match = bad.search(value)
+def text_problem(value: str) -> str | None:
+    """Why `value` is not acceptable text (the first character at fault), else None."""
+    match = _BAD_IN_TEXT.search(value) or _BAD_IN_DATA.search(value)
     if match is None:
-        return
+        return None
     code = ord(match.group())
+    where = f"U+{code:04X} (character {match.start() + 1})"
     if 0xD800 <= code <= 0xDFFF:
-        raise ValueError(f"holds a lone surrogate U+{code:04X} (character {match.start() + 1}), which is not Unicode text")
-    raise ValueError(
-        f"holds the control character U+{code:04X} (character {match.start() + 1}); "
-        + ("text may hold tabs and line breaks but no other control characters" if bad is _BAD_IN_TEXT else
-           "params may not hold NUL characters")
-    )
+        return f"holds a lone surrogate {where}, which is not Unicode text"
+    return f"holds the control character {where}; text may hold tabs and line breaks but no other control characters"
 
 
-def _check_strings(value: Any, bad: re.Pattern[str]) -> None:
-    """Every string in a (possibly nested) value, keys included; iterative, so depth is no risk."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            _check_characters(item, bad)
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
+def Bounded(min_length: int = 0, max_length: int = 1_000_000) -> Any:  # noqa: N802 - a type factory
+    """A text field: length bounds, and no control characters but tab and line breaks."""
+    return Annotated[str, Field(min_length=min_length, max_length=max_length, pattern=TEXT_PATTERN)]
+
+
+Key = Annotated[str, Field(min_length=1, max_length=200, pattern=KEY_PATTERN)]
+Slug = Annotated[str, Field(min_length=1, max_length=200, pattern=SLUG_PATTERN)]
+Text = Bounded(max_length=1_000_000)
+ShortText = Bounded(min_length=1, max_length=2_000)
+Url = Bounded(max_length=2_000)
+Arxiv = Bounded(max_length=50)
+Doi = Bounded(max_length=200)
+Domain = Bounded(max_length=200)
+Subject = Bounded(max_length=500)
+Dataset = Bounded(max_length=500)
 
 
 class _Record(BaseModel):
     """Strict about unknown fields (typos must not vanish silently), lax about int/float."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, use_enum_values=False)
-
-    @field_validator("*")
-    @classmethod
-    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, (str, list, dict)):
-            _check_strings(value, _BAD_IN_DATA if info.field_name == "params" else _BAD_IN_TEXT)
-        return value
 
 
 def _finite(value: float | None, field: str) -> float | None:
@@ -148,9 +137,9 @@ class Source(_Record):
     title: ShortText
     authors: list[ShortText] = Field(default_factory=list)
     year: int | None = Field(default=None, ge=1000, le=2200)
-    url: Annotated[str, Field(max_length=2_000)] | None = None
-    arxiv: Annotated[str, Field(max_length=50)] | None = None
-    doi: Annotated[str, Field(max_length=200)] | None = None
+    url: Url | None = None
+    arxiv: Arxiv | None = None
+    doi: Doi | None = None
 
 
 class Method(_Record):
@@ -211,7 +200,7 @@ class Concept(_Record):
     key: Slug
     name: ShortText
     aliases: list[ShortText] = Field(default_factory=list)
-    domain: Annotated[str, Field(max_length=200)] | None = None
+    domain: Domain | None = None
     summary: Text | None = None
     relations: list[Relation] = Field(default_factory=list)
     definitions: list[Definition] = Field(default_factory=list)
@@ -223,9 +212,9 @@ JsonScalar = str | int | float | bool | None
 class Run(_Record):
     key: Key
     method: Key
-    subject: Annotated[str, Field(max_length=500)] | None = None
+    subject: Subject | None = None
     value: float | None = None
-    dataset: Annotated[str, Field(max_length=500)] | None = None
+    dataset: Dataset | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     source: Key | None = None
     kind: KindField | None = None
@@ -242,6 +231,14 @@ class Run(_Record):
 MAX_PARAM_DEPTH = 20
 
 
+def _check_data_text(value: str) -> None:
+    match = _BAD_IN_DATA.search(value)
+    if match is not None:
+        code = ord(match.group())
+        what = "a lone surrogate" if code else "the NUL character"
+        raise ValueError(f"params hold {what} U+{code:04X}, which cannot be stored")
+
+
 def _check_json_value(value: Any, depth: int) -> None:
     if depth > MAX_PARAM_DEPTH:
         raise ValueError(f"params are nested deeper than {MAX_PARAM_DEPTH} levels")
@@ -249,13 +246,16 @@ def _check_json_value(value: Any, depth: int) -> None:
         for k, v in value.items():
             if not isinstance(k, str):
                 raise ValueError(f"params keys must be strings, not {type(k).__name__}")
+            _check_data_text(k)
             _check_json_value(v, depth + 1)
     elif isinstance(value, list):
         for v in value:
             _check_json_value(v, depth + 1)
     elif isinstance(value, float):
         _finite(value, "a params value")
-    elif not isinstance(value, (str, int, bool)) and value is not None:
+    elif isinstance(value, str):
+        _check_data_text(value)
+    elif not isinstance(value, (int, bool)) and value is not None:
         raise ValueError(f"params values must be JSON (got {type(value).__name__})")
 
 
@@ -287,7 +287,7 @@ class Claim(_Record):
     definition: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*/[A-Za-z0-9][A-Za-z0-9._:+-]*$")] | None = (
         None
     )
-    subject: Annotated[str, Field(max_length=500)] | None = None
+    subject: Subject | None = None
     evidence: list[Evidence] = Field(default_factory=list)
     suppress: list[Suppression] = Field(default_factory=list)
 

@@ -280,6 +280,8 @@ def validation_problems(
                 f"this file is in kb format {error['input']!r}; this kb reads format {schema.FORMAT_VERSION} "
                 "(a newer kb wrote it? upgrade kb)"
             )
+        elif error["type"] == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == schema.TEXT_PATTERN:
+            message = schema.text_problem(str(error["input"])) or message
         elif error["type"] == "extra_forbidden":
             message = "unknown field (check the spelling against `kb schema`)"
         elif error["type"] == "enum":
