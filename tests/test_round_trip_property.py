@@ -28,14 +28,13 @@ keys = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,12}", fullmatch=True)
 slugs = st.from_regex(r"[a-z0-9]{1,6}(-[a-z0-9]{1,6}){0,2}", fullmatch=True)
 kinds = st.sampled_from(["behavioral", "mechanistic"])
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
-json_scalars = st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30) | finite | st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20
+# Run params are data: any Unicode but NUL and surrogates, big integers, extreme floats, nesting.
+data_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20)
+json_scalars = st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30) | finite | data_text
+json_values = st.recursive(
+    json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(data_text, inner, max_size=3), max_leaves=8
 )
-params = st.dictionaries(
-    st.text(TEXT_CHARS, max_size=10),
-    st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5).filter(lambda k: "\x00" not in k and not any(0xD800 <= ord(c) <= 0xDFFF for c in k)), inner, max_size=3), max_leaves=8),
-    max_size=4,
-)
+params = st.dictionaries(data_text, json_values, max_size=4)
 
 
 def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
