@@ -126,7 +126,10 @@ class Writer:
             self._definition_ids[item.key] = row.id
 
     def write_relations(self, items: list[Incoming]) -> None:
-        """Replace each concept's outgoing edges; `narrower` adds the inverse `broader` edge."""
+        """Replace each concept's outgoing edges; `narrower` adds the inverse `broader` edge.
+
+        Two passes: every replacement first, then the inverse edges, so that a concept named as
+        `narrower` earlier in the same import keeps that edge when its own relations are replaced."""
         for item in items:
             rec: schema.Concept = item.record  # type: ignore[assignment]
             concept_id = self.id_of("concept", rec.key)
@@ -135,6 +138,10 @@ class Writer:
                 {(r.type.value, self.id_of("concept", r.target)) for r in rec.relations if r.type != "narrower"}
             )
             self._replace(row, "relations", [m.ConceptRelation(type=t, target_id=target) for t, target in outgoing])
+        self.session.flush()
+        for item in items:
+            rec = item.record  # type: ignore[assignment]
+            concept_id = self.id_of("concept", rec.key)
             for relation in rec.relations:
                 if relation.type == "narrower":
                     narrower_id = self.id_of("concept", relation.target)
