@@ -8,6 +8,8 @@ KB := $(BIN)/kb
 DEMO_DB := kb.sqlite3
 DEMO_SITE := site
 STAMP := $(VENV)/.installed
+# Seed ontology: every YAML file in data/ except the paper-scan vocabulary.
+SEED := $(filter-out data/vocabulary.yaml,$(wildcard data/*.yaml))
 
 .PHONY: demo test test-all venv lint schema docs clean bench bench-quick
 
@@ -25,7 +27,7 @@ venv: $(STAMP)
 demo: $(STAMP)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(KB) --db sqlite:///$(DEMO_DB) init
-	$(KB) --db sqlite:///$(DEMO_DB) import data/*.yaml
+	$(KB) --db sqlite:///$(DEMO_DB) import $(SEED)
 	$(KB) --db sqlite:///$(DEMO_DB) concept list
 
 test: $(STAMP)

@@ -40,6 +40,22 @@ class KbGroup(TyperGroup):
         except KbError as exc:
             report_error(str(exc))
             raise typer.Exit(code=EXIT_USAGE) from None
+        except Exception as exc:
+            translated = _translate(exc, ctx)
+            if translated is None:
+                raise
+            report_error(translated)
+            raise typer.Exit(code=EXIT_USAGE) from None
+
+
+def _translate(exc: Exception, ctx: typer.Context) -> str | None:
+    """Database errors that mean 'cannot reach or open the database' as a message, else None."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from kb.store.database import describe_database_error, mask_secrets
+
+    message = describe_database_error(exc)
+    return None if message is None else f"{mask_secrets(state(ctx).url)}: {message}"
 
 
 @dataclass

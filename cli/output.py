@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from enum import StrEnum
 from typing import Any
 
@@ -58,7 +59,8 @@ def render_rows(rows: list[dict[str, Any]], columns: list[str], fmt: Format, tit
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
-    Console(soft_wrap=False).print(table)
+    # A pipe or a test gets a wide table rather than one folded to 80 columns.
+    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200).print(table)
 
 
 def render_record(record: dict[str, Any], fmt: Format) -> None:

@@ -138,9 +138,8 @@ def facts_from_changeset(changeset: Changeset) -> ConceptFacts:
         record = item.record
         facts.names[item.key] = record.name  # type: ignore[attr-defined]
         for index, relation in enumerate(record.relations):  # type: ignore[attr-defined]
-            where = Location(
-                file=item.origin.file, line=item.origin.line, record=item.key, field=f"relations[{index}]"
-            )
+            field = f"relations[{index}]"
+            where = Location(file=item.origin.file, line=item.line_of(field), record=item.key, field=field)
             type_ = relation.type.value
             edge = (relation.target, BROADER, item.key) if type_ == NARROWER else (item.key, type_, relation.target)
             facts.relations.setdefault(edge, where)

@@ -27,6 +27,12 @@ class Incoming:
     key: str
     record: BaseModel
     origin: Location
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def line_of(self, field_path: str) -> int | None:
+        """Line of a field (`criteria[0].method` -> the line of `criteria:`), else the record's."""
+        top = field_path.split(".", 1)[0].split("[", 1)[0]
+        return self.field_lines.get(top, self.origin.line)
 
     @property
     def comparable(self) -> dict[str, Any]:
@@ -95,27 +101,35 @@ def from_documents(loaded: Iterable[LoadedDocument]) -> Changeset:
     for doc in loaded:
         for list_name, type_ in (("sources", "source"), ("methods", "method"), ("runs", "run"), ("claims", "claim")):
             for index, record in enumerate(getattr(doc.document, list_name)):
-                origin = Location(file=doc.path, line=doc.record_line(list_name, index))
-                changeset.add(Incoming(type_, record.key, record, origin), problems)
+                raw = _raw_record(doc, list_name, index)
+                origin = Location(file=doc.path, line=doc.lines.line_of(raw))
+                changeset.add(Incoming(type_, record.key, record, origin, _field_lines(doc, raw)), problems)
         for index, concept in enumerate(doc.document.concepts):
-            origin = Location(file=doc.path, line=doc.record_line("concepts", index))
-            changeset.add(Incoming("concept", concept.key, concept, origin), problems)
-            raw_defs = _raw_definitions(doc, index)
+            raw = _raw_record(doc, "concepts", index)
+            origin = Location(file=doc.path, line=doc.lines.line_of(raw))
+            changeset.add(Incoming("concept", concept.key, concept, origin, _field_lines(doc, raw)), problems)
+            raw_defs = (raw or {}).get("definitions") if isinstance(raw, dict) else None
+            raw_defs = raw_defs if isinstance(raw_defs, list) else []
             for d_index, definition in enumerate(concept.definitions):
-                line = doc.lines.line_of(raw_defs[d_index]) if d_index < len(raw_defs) else None
-                def_origin = Location(file=doc.path, line=line or origin.line)
-                changeset.add(Incoming("definition", f"{concept.key}/{definition.key}", definition, def_origin), problems)
+                raw_def = raw_defs[d_index] if d_index < len(raw_defs) else None
+                def_origin = Location(file=doc.path, line=doc.lines.line_of(raw_def) or origin.line)
+                ref = f"{concept.key}/{definition.key}"
+                changeset.add(Incoming("definition", ref, definition, def_origin, _field_lines(doc, raw_def)), problems)
     if problems:
         raise InvalidInput(problems)
     return changeset
 
 
-def _raw_definitions(doc: LoadedDocument, concept_index: int) -> list[Any]:
+def _raw_record(doc: LoadedDocument, list_name: str, index: int) -> Any:
     try:
-        raw = doc.raw["concepts"][concept_index].get("definitions") or []
-        return raw if isinstance(raw, list) else []
-    except (KeyError, IndexError, AttributeError, TypeError):
-        return []
+        return doc.raw[list_name][index]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _field_lines(doc: LoadedDocument, raw: Any) -> dict[str, int]:
+    entry = doc.lines.mappings.get(id(raw)) if raw is not None else None
+    return dict(entry[1]) if entry else {}
 
 
 def single(type_: str, key: str, record: BaseModel) -> Changeset:

@@ -49,12 +49,6 @@ class LoadedDocument:
     raw: dict[str, Any]
     lines: LineIndex
 
-    def record_line(self, list_name: str, index: int) -> int | None:
-        try:
-            return self.lines.line_of(self.raw[list_name][index])
-        except (KeyError, IndexError, TypeError):
-            return None
-
 
 class _DuplicateKey(yaml.MarkedYAMLError):
     pass

@@ -91,7 +91,7 @@ def check_references(session: Session, changeset: Changeset) -> None:
         for key in sorted(set(wanted[target_type]) - found):
             for incoming, field in wanted[target_type][key]:
                 where = Location(
-                    file=incoming.origin.file, line=incoming.origin.line, record=incoming.key, field=field
+                    file=incoming.origin.file, line=incoming.line_of(field), record=incoming.key, field=field
                 )
                 problems.append((where, f"unknown {target_type} {key!r}"))
     if problems:

@@ -126,14 +126,11 @@ class Writer:
             self._definition_ids[item.key] = row.id
 
     def write_relations(self, items: list[Incoming]) -> None:
-        """Replace each concept's outgoing edges; `narrower` adds the inverse `broader` edge.
-
-        Two passes: every replacement first, then the inverse edges, so that a concept named as
-        `narrower` earlier in the same import keeps that edge when its own relations are replaced."""
+        """Replace each concept's outgoing edges; then each `narrower` adds the inverse `broader`
+        edge (a second pass, so a concept replaced later cannot drop an inverse added earlier)."""
         for item in items:
             rec: schema.Concept = item.record  # type: ignore[assignment]
-            concept_id = self.id_of("concept", rec.key)
-            row = self.session.get(m.Concept, concept_id)
+            row = self.session.get(m.Concept, self.id_of("concept", rec.key))
             outgoing = sorted(
                 {(r.type.value, self.id_of("concept", r.target)) for r in rec.relations if r.type != "narrower"}
             )
@@ -143,18 +140,19 @@ class Writer:
             rec = item.record  # type: ignore[assignment]
             concept_id = self.id_of("concept", rec.key)
             for relation in rec.relations:
-                if relation.type == "narrower":
-                    narrower_id = self.id_of("concept", relation.target)
-                    exists = self.session.scalars(
-                        select(m.ConceptRelation.id).where(
-                            m.ConceptRelation.concept_id == narrower_id,
-                            m.ConceptRelation.type == "broader",
-                            m.ConceptRelation.target_id == concept_id,
-                        )
-                    ).first()
-                    if exists is None:
-                        self.session.add(m.ConceptRelation(concept_id=narrower_id, type="broader", target_id=concept_id))
-        self.session.flush()
+                if relation.type != "narrower":
+                    continue
+                narrower_id = self.id_of("concept", relation.target)
+                exists = self.session.scalars(
+                    select(m.ConceptRelation.id).where(
+                        m.ConceptRelation.concept_id == narrower_id,
+                        m.ConceptRelation.type == "broader",
+                        m.ConceptRelation.target_id == concept_id,
+                    )
+                ).first()
+                if exists is None:
+                    self.session.add(m.ConceptRelation(concept_id=narrower_id, type="broader", target_id=concept_id))
+                    self.session.flush()
 
     def write_claim_links(self, items: list[Incoming]) -> None:
         for item in items:

@@ -78,6 +78,18 @@ def create_kb_engine(url: str) -> Engine:
     )
 
 
+def describe_database_error(exc: BaseException) -> str | None:
+    """A one-line, secret-free message for errors that mean the database cannot be used."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, OperationalError):
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return f"cannot use the database: {mask_secrets(detail)}"
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return "the database connection was lost; try again"
+    return None
+
+
 class Store:
     """A kb database: an engine plus sessions whose transaction commits or rolls back as a whole."""
 

@@ -54,7 +54,7 @@ class SchemaState:
 def schema_state(store: Store) -> SchemaState:
     with store.engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
-        has_tables = bool(inspect(conn).get_table_names())
+        has_tables = bool(set(inspect(conn).get_table_names()) - {"alembic_version"})
     return SchemaState(current=current, head=head_revision(), has_tables=has_tables)
 
 

@@ -60,7 +60,7 @@ def test_graph_of_an_import_matches_the_stored_graph(small_store, small_graph) -
     assert _comparable(small_graph) == _comparable(stored)
     origin = small_graph.edges["previous-token-head", "attention-head", "broader"]["origin"]
     assert (origin.record, origin.field) == ("attention-head", "relations[0]")
-    assert origin.file.endswith("small_kb.yaml") and origin.line == 16
+    assert origin.file.endswith("small_kb.yaml") and origin.line == 18
 
 
 def test_graph_an_import_would_leave_replaces_the_concepts_relations(small_store) -> None:  # type: ignore[no-untyped-def]
