@@ -274,6 +274,13 @@ def run_node(key: str) -> str:
 # --- views every consumer shares ------------------------------------------------------------
 
 
+def kind_label(kinds: tuple[str, ...] | list[str]) -> str:
+    """A concept's badge: `behavioral`, `mechanistic`, `both` or `none` (as `kb concept list`)."""
+    if len(kinds) > 1:
+        return "both"
+    return kinds[0] if kinds else "none"
+
+
 def relation_graph(graph: nx.MultiDiGraph, relations: Iterable[str]) -> nx.DiGraph:
     """A simple directed graph of the concept graph's edges of the given types (sorted)."""
     wanted = set(relations)
