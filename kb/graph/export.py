@@ -20,6 +20,7 @@ from typing import Any
 import networkx as nx
 
 from kb.graph.build import DEPENDS_ON, RELATED, kind_label
+from kb.graph.style import KIND_PALETTE
 
 
 class ExportFormat(StrEnum):
@@ -30,7 +31,6 @@ class ExportFormat(StrEnum):
     mermaid = "mermaid"
 
 
-KIND_CLASSES = ("behavioral", "mechanistic", "both", "none")
 
 
 def _flat_value(value: Any) -> Any:
@@ -116,9 +116,6 @@ def _edge_label(data: dict[str, Any]) -> str:
     return str(data.get("stance", ""))
 
 
-DOT_FILL = {"behavioral": "#dbeafe", "mechanistic": "#fde68a", "both": "#e9d5ff", "none": "#e5e7eb"}
-
-
 def to_dot(graph: nx.MultiDiGraph) -> str:
     lines = ["digraph kb {", "  rankdir=BT;", '  node [shape=box, style="rounded,filled", fillcolor="#ffffff"];']
     for node in sorted(graph.nodes):
@@ -126,7 +123,7 @@ def to_dot(graph: nx.MultiDiGraph) -> str:
         attrs = [f"label={_dot_string(_label(node, data))}"]
         kind = _kind_class(data)
         if kind is not None:
-            attrs.append(f'fillcolor="{DOT_FILL[kind]}"')
+            attrs.append(f'fillcolor="{KIND_PALETTE[kind][0]}"')
         if data.get("refuted"):
             attrs.append('style="rounded,filled,dashed"')
         lines.append(f"  {_dot_string(node)} [{', '.join(attrs)}];")
@@ -149,14 +146,6 @@ def _mermaid_text(text: str) -> str:
     return '"' + "".join(c if _MERMAID_SAFE.fullmatch(c) else f"#{ord(c)};" for c in text) + '"'
 
 
-MERMAID_STYLE = {
-    "behavioral": "fill:#dbeafe,stroke:#1d4ed8",
-    "mechanistic": "fill:#fde68a,stroke:#b45309",
-    "both": "fill:#e9d5ff,stroke:#7e22ce",
-    "none": "fill:#e5e7eb,stroke:#4b5563",
-}
-
-
 def to_mermaid(graph: nx.MultiDiGraph) -> str:
     ids = {node: f"n{i}" for i, node in enumerate(sorted(graph.nodes))}
     lines = ["flowchart BT"]
@@ -170,9 +159,10 @@ def to_mermaid(graph: nx.MultiDiGraph) -> str:
     for u, v, _key, data in _sorted_edges(graph):
         arrow = "-.-" if data.get("relation") == RELATED else "-->"
         lines.append(f"  {ids[u]} {arrow}|{_mermaid_text(_edge_label(data))}| {ids[v]}")
-    for kind in KIND_CLASSES:
+    for kind in KIND_PALETTE:
         if kind in classes:
-            lines.append(f"  classDef {kind} {MERMAID_STYLE[kind]}")
+            fill, stroke = KIND_PALETTE[kind]
+            lines.append(f"  classDef {kind} fill:{fill},stroke:{stroke}")
             lines.append(f"  class {','.join(classes[kind])} {kind}")
     return "\n".join(lines) + "\n"
 
