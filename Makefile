@@ -42,6 +42,7 @@ schema: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m cli.readme_reference --write README.md
+	$(BIN)/python -m kb.audit.docs --write
 
 clean:
 	rm -rf $(VENV) $(DEMO_SITE) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm dist build

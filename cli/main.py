@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cli import claims, concepts, database, definitions, graph, methods, runs, sources, transfer
+from cli import audit, claims, concepts, database, definitions, graph, methods, paper, runs, sources, transfer
 from cli.context import KbGroup, state
 
 app = typer.Typer(
@@ -61,6 +61,9 @@ app.add_typer(concepts.app, name="concept")
 app.add_typer(definitions.app, name="definition")
 app.add_typer(runs.app, name="run")
 app.add_typer(claims.app, name="claim")
+app.add_typer(paper.app, name="paper")
+app.command("audit")(audit.audit)
+app.add_typer(audit.rules_app, name="rules")
 app.add_typer(graph.app, name="graph")
 
 
