@@ -88,43 +88,46 @@ class ConceptFacts:
 
 
 def facts_from_store(session: Session) -> ConceptFacts:
-    """Read every concept, definition, dependency and relation with four set-based queries."""
-    from sqlalchemy import select
+    """Read every concept, definition, dependency and relation with two set-based queries:
+    concepts with their definitions, then every edge (relations and dependencies, one union)."""
+    from sqlalchemy import Integer, String, cast, literal, null, select, union_all
     from sqlalchemy.orm import aliased
 
     from kb.store import models as m
 
     facts = ConceptFacts()
-    facts.names = dict(session.execute(select(m.Concept.key, m.Concept.name)).all())
-
-    owner = aliased(m.Concept)
-    rows = session.execute(
-        select(m.Definition.id, owner.key, m.Definition.key, m.Definition.kind, m.Definition.status).join(
-            owner, m.Definition.concept_id == owner.id
-        )
-    )
-    by_id = {row[0]: row[1:] for row in rows}
-
-    target = aliased(m.Concept)
-    deps: dict[int, list[tuple[int, str]]] = {}
-    for definition_id, position, key in session.execute(
-        select(m.DefinitionDependency.definition_id, m.DefinitionDependency.position, target.key).join(
-            target, m.DefinitionDependency.concept_id == target.id
+    definitions: dict[tuple[str, str], tuple[str, str]] = {}
+    for concept, name, key, kind, status in session.execute(
+        select(m.Concept.key, m.Concept.name, m.Definition.key, m.Definition.kind, m.Definition.status).outerjoin(
+            m.Definition, m.Definition.concept_id == m.Concept.id
         )
     ):
-        deps.setdefault(definition_id, []).append((position, key))
-    for definition_id, (concept, key, kind, status) in by_id.items():
-        depends_on = tuple(k for _, k in sorted(deps.get(definition_id, [])))
-        d = DefinitionFacts(concept=concept, key=key, kind=kind, status=status, depends_on=depends_on)
-        facts.definitions[d.ref] = d
+        facts.names[concept] = name
+        if key is not None:
+            definitions[(concept, key)] = (kind, status)
 
-    source, target = aliased(m.Concept), aliased(m.Concept)
-    for src, type_, tgt in session.execute(
-        select(source.key, m.ConceptRelation.type, target.key)
+    source, target, owner = aliased(m.Concept), aliased(m.Concept), aliased(m.Concept)
+    relations = (
+        select(source.key, m.ConceptRelation.type, target.key, cast(null(), String), cast(null(), Integer))
         .join(source, m.ConceptRelation.concept_id == source.id)
         .join(target, m.ConceptRelation.target_id == target.id)
-    ):
-        facts.relations[(src, type_, tgt)] = None
+    )
+    dependencies = (
+        select(owner.key, literal(DEPENDS_ON, String), target.key, m.Definition.key, m.DefinitionDependency.position)
+        .join(m.Definition, m.DefinitionDependency.definition_id == m.Definition.id)
+        .join(owner, m.Definition.concept_id == owner.id)
+        .join(target, m.DefinitionDependency.concept_id == target.id)
+    )
+    depends_on: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for src, type_, tgt, definition, position in session.execute(union_all(relations, dependencies)):
+        if type_ == DEPENDS_ON:
+            depends_on.setdefault((src, definition), []).append((position, tgt))
+        else:
+            facts.relations[(src, type_, tgt)] = None
+    for (concept, key), (kind, status) in definitions.items():
+        deps = tuple(k for _, k in sorted(depends_on.get((concept, key), [])))
+        d = DefinitionFacts(concept=concept, key=key, kind=kind, status=status, depends_on=deps)
+        facts.definitions[d.ref] = d
     return facts
 
 
