@@ -15,3 +15,13 @@ def test_the_seeds_claims_without_runs_are_kb105(store) -> None:  # type: ignore
     assert {f.claim for f in kb105.findings} == CLAIMS_WITHOUT_RUNS
     assert result.claims_audited >= 25
     assert all(f.origin_file and f.origin_file.endswith(".yaml") and f.origin_line for f in result.findings)
+
+
+def test_the_phlogiston_chain_yields_kb111_where_it_should(store) -> None:  # type: ignore[no-untyped-def]
+    import_files(store, SEED_FILES)
+    with store.session() as session:
+        result = run_audit(session, AuditOptions(rules=("KB111",), include_suppressed=True))
+    assert [(f.claim, f.severity.value, f.message) for f in result.findings] == [
+        ("stahl1697-phlogiston-regeneration", "warning",
+         "its definition rests on a refuted concept: fire/stahl1697 -> phlogiston (all definitions refuted)"),
+    ]
