@@ -29,6 +29,7 @@ demo: $(STAMP)
 	$(KB) --db sqlite:///$(DEMO_DB) init
 	$(KB) --db sqlite:///$(DEMO_DB) import $(SEED)
 	$(KB) --db sqlite:///$(DEMO_DB) concept list
+	$(KB) --db sqlite:///$(DEMO_DB) summary
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -18,6 +18,7 @@ from kb.errors import NotFound
 RULE_MODULES = (
     "kb101_mechanistic_claim_behavioral_evidence",
     "kb102_behavioral_claim_mechanistic_evidence",
+    "kb103_text_reads_other_sense",
     "kb104_ambiguous_sense",
     "kb105_no_supporting_run",
     "kb106_unmeasured_criterion",

@@ -40,6 +40,7 @@ class DefinitionView:
     kind: str
     status: str
     criteria: tuple[CriterionView, ...]
+    cues: tuple[str, ...] = ()  # phrases marking this definition's sense in text
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,9 @@ class ClaimView:
     evidence: tuple[EvidenceView, ...]
     suppressions: tuple[SuppressionView, ...]
     concept_definition_kinds: frozenset[str]  # kinds of every definition of the claim's concept
+    text: str = ""
+    concept_terms: tuple[str, ...] = ()  # the concept's name and aliases
+    concept_cues: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kind, cues) of its definitions
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +119,7 @@ def load_view(session: Session, paper_id: int | None = None, concept_id: int | N
             select(
                 m.Claim.id, m.Claim.key, m.Source.key, m.Claim.concept_id, m.Concept.key, m.Claim.stated_kind,
                 m.Claim.definition_id, m.Claim.subject, m.Claim.origin_file, m.Claim.origin_line,
-                m.Claim.source_id,
+                m.Claim.source_id, m.Claim.text, m.Concept.name, m.Concept.aliases,
             )
             .join(m.Source, m.Claim.source_id == m.Source.id)
             .join(m.Concept, m.Claim.concept_id == m.Concept.id),
@@ -125,8 +129,10 @@ def load_view(session: Session, paper_id: int | None = None, concept_id: int | N
 
     definitions = _load_definitions(session, loaded)
     kinds_by_concept: dict[int, set[str]] = defaultdict(set)
+    cues_by_concept: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for concept, definition in definitions.values():
         kinds_by_concept[concept].add(definition.kind)
+        cues_by_concept[concept][definition.kind].extend(definition.cues)
 
     evidence: dict[int, list[EvidenceView]] = defaultdict(list)
     cited = aliased(m.Claim)
@@ -159,7 +165,7 @@ def load_view(session: Session, paper_id: int | None = None, concept_id: int | N
     claims: dict[str, ClaimView] = {}
     audited: list[str] = []
     for (claim_id, key, paper, c_id, concept, stated_kind, definition_id, subject, origin_file, origin_line,
-         source_id) in claim_rows:
+         source_id, text, concept_name, concept_aliases) in claim_rows:
         claims[key] = ClaimView(
             key=key,
             paper=paper,
@@ -172,6 +178,9 @@ def load_view(session: Session, paper_id: int | None = None, concept_id: int | N
             evidence=tuple(evidence.get(claim_id, ())),
             suppressions=tuple(suppressions.get(claim_id, ())),
             concept_definition_kinds=frozenset(kinds_by_concept.get(c_id, ())),
+            text=text,
+            concept_terms=(concept_name, *(concept_aliases or ())),
+            concept_cues=tuple(sorted((kind, tuple(cues)) for kind, cues in cues_by_concept.get(c_id, {}).items())),
         )
         if (paper_id is None or source_id == paper_id) and (concept_id is None or c_id == concept_id):
             audited.append(key)
@@ -198,7 +207,7 @@ def _load_definitions(session: Session, loaded: Select[Any] | None) -> dict[int,
     """Definitions of the loaded claims' concepts and the definitions they name: id -> (concept id, view)."""
     query = select(
         m.Definition.id, m.Definition.concept_id, m.Concept.key, m.Definition.key, m.Definition.kind,
-        m.Definition.status,
+        m.Definition.status, m.Definition.cues,
     ).join(m.Concept, m.Definition.concept_id == m.Concept.id)
     criteria_query = (
         select(m.Criterion.definition_id, m.Method.key, m.Criterion.op, m.Criterion.threshold)
@@ -218,7 +227,9 @@ def _load_definitions(session: Session, loaded: Select[Any] | None) -> dict[int,
     return {
         definition_id: (
             concept_id,
-            DefinitionView(f"{concept_key}/{key}", kind, status, tuple(criteria.get(definition_id, ()))),
+            DefinitionView(
+                f"{concept_key}/{key}", kind, status, tuple(criteria.get(definition_id, ())), tuple(cues or ())
+            ),
         )
-        for definition_id, concept_id, concept_key, key, kind, status in session.execute(query)
+        for definition_id, concept_id, concept_key, key, kind, status, cues in session.execute(query)
     }

@@ -76,7 +76,7 @@ def test_exit_code_says_whether_anything_is_at_or_above_fail_on(kb_example, args
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--rule", "KB103"], "no audit rule 'KB103'"),
+        (["--rule", "KB198"], "no audit rule 'KB198'"),
         (["--paper", "nobody2099"], "no source with key 'nobody2099'"),
         (["--concept", "unicorn"], "no concept with key 'unicorn'"),
         (["--format", "xml"], "xml"),
@@ -165,8 +165,8 @@ def test_kb_rules_lists_every_rule() -> None:
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
     assert [r["code"] for r in rows] == [
-        "KB101", "KB102", "KB104", "KB105", "KB106", "KB107", "KB108", "KB109", "KB110", "KB111", "KB112", "KB113",
-        "KB199"]
+        "KB101", "KB102", "KB103", "KB104", "KB105", "KB106", "KB107", "KB108", "KB109", "KB110", "KB111", "KB112",
+        "KB113", "KB199"]
     assert rows[0]["severity"] == "error" and rows[0]["summary"].startswith("A claim states the mechanistic sense")
     table = runner.invoke(app, ["rules"])
     assert table.exit_code == 0 and "KB199" in table.stdout
@@ -184,8 +184,8 @@ def test_kb_rules_show_prints_the_documentation() -> None:
     assert result.exit_code == 0
     for section in ("## What it flags", "## Why it matters", "## Failing example", "## Passing example"):
         assert section in result.stdout
-    missing = runner.invoke(app, ["rules", "show", "KB103"])
-    assert missing.exit_code == 2 and "no audit rule 'KB103'" in missing.stderr
+    missing = runner.invoke(app, ["rules", "show", "KB198"])
+    assert missing.exit_code == 2 and "no audit rule 'KB198'" in missing.stderr
 
 
 def test_audit_help_lists_every_option() -> None:

@@ -93,7 +93,7 @@ def test_paper_and_concept_filters(example) -> None:  # type: ignore[no-untyped-
     [
         ({"paper": "nobody2099"}, "no source with key 'nobody2099'"),
         ({"concept": "unicorn"}, "no concept with key 'unicorn'"),
-        ({"rules": ("KB103",)}, "no audit rule 'KB103'"),
+        ({"rules": ("KB198",)}, "no audit rule 'KB198'"),
         ({"severities": {"KB999": "error"}}, "no audit rule 'KB999'"),
     ],
 )
