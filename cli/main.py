@@ -20,6 +20,7 @@ from cli import (
     graph,
     methods,
     paper,
+    report,
     runs,
     sources,
     summary,
@@ -67,6 +68,7 @@ app.command("init")(database.init)
 app.command("import")(transfer.import_)
 app.command("export")(transfer.export)
 app.command("schema")(transfer.schema_cmd)
+app.command("report")(report.report)
 app.command("summary")(summary.summary)
 app.add_typer(database.app, name="db")
 app.add_typer(sources.app, name="source")
