@@ -44,7 +44,7 @@ class Spacing:
     h_gap: int = 20
     v_gap: int = 56
     margin: int = 16
-    per_row: int = 6  # nodes per row before a layer wraps
+    per_row: int = 5  # nodes per row before a layer wraps: 5 fit a 1100px column at full size
 
 
 @dataclass

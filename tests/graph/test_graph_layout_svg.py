@@ -125,7 +125,7 @@ def test_sixty_concepts_stay_readable() -> None:
     graph = _synthetic(60)
     layout = layered_layout(graph)
     assert len(layout.boxes) == 60
-    assert layout.width <= 1300  # six nodes a row at most, full-size text on a desktop screen
+    assert layout.width <= 1100  # five nodes a row at most: full-size text in a desktop page column
     boxes = list(layout.boxes.values())
     for i, a in enumerate(boxes):  # no two nodes overlap
         for b in boxes[i + 1 :]:
