@@ -35,7 +35,7 @@ Check = Callable[["Session"], list[Problem]]
 CHECKS: list[Check] = []
 
 # Modules whose import registers checks.
-CHECK_MODULES = ("kb.services.integrity",)
+CHECK_MODULES = ("kb.graph.validate", "kb.services.integrity")
 
 
 def register(check: Check) -> Check:

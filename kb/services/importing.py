@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kb.errors import InvalidInput, Location
+from kb.graph.validate import check_changeset as check_graph
 from kb.services import catalog
 from kb.services.changeset import TYPES, Changeset, Incoming, from_documents
 from kb.services.loading import LoadedDocument, load_document
@@ -144,8 +145,10 @@ def classify(session: Session, changeset: Changeset) -> tuple[ImportReport, Chan
 
 
 def apply_changeset(session: Session, changeset: Changeset, dry_run: bool = False) -> ImportReport:
-    """Check references, classify, and (unless a dry run) write: the caller owns the transaction."""
+    """Check references and the resulting concept graph (no broader/part_of cycles), classify,
+    and (unless a dry run) write: the caller owns the transaction."""
     check_references(session, changeset)
+    check_graph(session, changeset)
     report, to_write = classify(session, changeset)
     report.dry_run = dry_run
     if not dry_run:

@@ -5,8 +5,8 @@
   (triggers enabled), no index is left invalid, and an orphan query per foreign key finds no
   row pointing nowhere (the equivalent of `foreign_key_check`).
 - Both: rows that break a CHECK constraint of the schema (an older or foreign writer may have
-  bypassed it), evidence with no target, and cycles: a concept broader than (or part of) itself
-  through a chain of relations, a claim whose evidence cites itself through other claims.
+  bypassed it), such as evidence with no target or two, and claims whose citations come back
+  to themselves. (Cycles of broader/part_of relations are `kb.graph.validate`'s check.)
 
 Each check only reads, and reports what it finds as `Problem`s; a check the database cannot
 answer at all (a damaged file) is reported by `run_checks` as a problem of its own.
@@ -14,7 +14,6 @@ answer at all (a damaged file) is reported by `run_checks` as a problem of its o
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 import networkx as nx
@@ -24,8 +23,6 @@ from sqlalchemy.orm import Session
 from kb.services.checks import Problem, register
 from kb.store import models as m
 
-# Relations that must not loop back to where they started (`related` may).
-HIERARCHICAL = ("broader", "part_of")
 MAX_LISTED = 100  # per check: a database with a million orphans needs the first few, not all
 
 
@@ -175,23 +172,6 @@ def check_constraints(session: Session) -> list[Problem]:
                 Problem("constraint", f"{table.name}#{row_id}", f"{table.name} row {row_id} breaks {constraint.name}: {constraint.sqltext}")
                 for row_id in ids[:MAX_LISTED]
             ] + _more(len(ids), "constraint")
-    return problems
-
-
-@register
-def hierarchy_cycles(session: Session) -> list[Problem]:
-    """A concept broader than itself (or part of itself) through a chain of relations."""
-    key_of = dict(session.execute(select(m.Concept.id, m.Concept.key)).all())
-    edges: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
-    for source, type_, target in session.execute(
-        select(m.ConceptRelation.concept_id, m.ConceptRelation.type, m.ConceptRelation.target_id)
-    ):
-        if type_ in HIERARCHICAL:
-            edges[type_].append((key_of.get(source, source), key_of.get(target, target)))
-    problems = []
-    for relation in HIERARCHICAL:
-        for cycle in _cycles(edges[relation]):
-            problems.append(Problem("graph.cycle", str(cycle[0]), f"{relation} cycle: {' -> '.join(map(str, cycle))}"))
     return problems
 
 
