@@ -198,30 +198,38 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number kb accepts (values must be finite)")
 
 
-def parse_json(text: str, path: str) -> Any:
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in result:
-                raise ValueError(f"duplicate key {key!r}")
-            result[key] = value
-        return result
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
 
-    def bounded_int(digits: str) -> int:
-        if len(digits) > MAX_INTEGER_DIGITS:
-            raise ValueError(f"an integer with {len(digits):,} digits is too long (at most {MAX_INTEGER_DIGITS:,})")
-        return int(digits)
 
+def _bounded_int(digits: str) -> int:
+    if len(digits) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"an integer with {len(digits):,} digits is too long (at most {MAX_INTEGER_DIGITS:,})")
+    return int(digits)
+
+
+def loads_strict(text: str) -> Any:
+    """JSON as kb reads it: no repeated keys, no NaN or infinity, integers of at most
+    `MAX_INTEGER_DIGITS` digits. Raises `json.JSONDecodeError` for syntax, `ValueError` for the rest
+    (nesting too deep for the parser included)."""
     try:
-        return json.loads(
-            text, object_pairs_hook=no_duplicates, parse_constant=_reject_constant, parse_int=bounded_int
-        )
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_int=_bounded_int)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def parse_json(text: str, path: str) -> Any:
+    try:
+        return loads_strict(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput([(Location(file=path, line=exc.lineno), f"invalid JSON: {exc.msg}")]) from None
     except ValueError as exc:
         raise InvalidInput([(Location(file=path), f"invalid JSON: {exc}")]) from None
-    except RecursionError:
-        raise InvalidInput([(Location(file=path), "invalid JSON: nested too deeply")]) from None
 
 
 def read_text(path: Path) -> str:
