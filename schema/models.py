@@ -230,6 +230,23 @@ class Evidence(_Record):
         return self
 
 
+class EvidenceLine(_Record):
+    """One evidence link on a line of its own (bulk imports): claim `claim` cites run `run` or
+    claim `cites`. Added to the claim's evidence list; an existing link to the same target keeps
+    its place and takes the new stance."""
+
+    claim: Key
+    run: Key | None = None
+    cites: Key | None = None
+    stance: Stance = Stance.supports
+
+    @model_validator(mode="after")
+    def _exactly_one_target(self) -> EvidenceLine:
+        if (self.run is None) == (self.cites is None):
+            raise ValueError("an evidence line needs exactly one of 'run' or 'cites'")
+        return self
+
+
 class Suppression(_Record):
     code: Annotated[str, Field(pattern=RULE_CODE_PATTERN)]
     reason: ShortText
