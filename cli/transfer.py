@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 
-from cli.context import info, state
+from cli.context import fail, info, state
 from cli.output import print_json
 
 
 class DocFormat(StrEnum):
     yaml = "yaml"
     json = "json"
+    jsonl = "jsonl"
 
 
 def import_(
@@ -75,15 +76,34 @@ def expand_paths(files: list[Path]) -> list[Path]:
 
 def export(
     ctx: typer.Context,
-    fmt: Annotated[DocFormat, typer.Option("--format", "-f", help="yaml or json.")] = DocFormat.yaml,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
+    fmt: Annotated[
+        DocFormat,
+        typer.Option(
+            "--format", "-f",
+            help="yaml or json: one document; jsonl: a folder (-o) of kb.yaml, runs.jsonl and claims.jsonl, "
+            "streamed, for knowledge bases of millions of runs.",
+        ),
+    ] = DocFormat.yaml,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file (a folder for jsonl) instead of stdout.")
+    ] = None,
 ) -> None:
-    """Export the whole knowledge base as one interchange document (deterministic: sorted by key)."""
-    from kb.services.exporting import export_text
+    """Export the whole knowledge base as interchange files (deterministic: sorted by key)."""
     from kb.store.migrate import require_current
 
     store = state(ctx).store()
     require_current(store)
+    if fmt == DocFormat.jsonl:
+        from kb.bulk.export import export_folder
+
+        if output is None:
+            fail("--format jsonl writes a folder: give it with -o FOLDER")
+        with store.session() as session:
+            sizes = export_folder(session, output)
+        info(ctx, f"wrote {output}/: " + ", ".join(f"{name} ({size:,} characters)" for name, size in sizes.items()))
+        return
+    from kb.services.exporting import export_text
+
     with store.session() as session:
         text = export_text(session, fmt.value)
     if output is None:

@@ -192,7 +192,15 @@ class Run(_Record):
     @field_validator("params")
     @classmethod
     def _params_are_json(cls, params: dict[str, Any]) -> dict[str, Any]:
-        _check_json_value(params, depth=0)
+        # Most params are flat (layer, head, seed): check those without recursion.
+        for value in params.values():
+            kind = type(value)
+            if kind is str or kind is int or kind is bool or value is None:
+                continue
+            if kind is float and math.isfinite(value):
+                continue
+            _check_json_value(params, depth=0)
+            break
         return params
 
 

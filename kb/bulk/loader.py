@@ -14,10 +14,11 @@ million keys is ever built.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 import schema
@@ -31,6 +32,8 @@ RUNS = m.Run.__table__
 CLAIMS = m.Claim.__table__
 EVIDENCE = m.EvidenceLink.__table__
 SUPPRESSIONS = m.Suppression.__table__
+
+_json = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 _RUN_COLUMNS = ("method_id", "subject", "value", "dataset", "params", "source_id", "kind")
 _CLAIM_COLUMNS = ("source_id", "concept_id", "text", "stated_kind", "definition_id", "subject")
@@ -80,8 +83,8 @@ class BulkLoader:
         self._claims_seen = _Seen(conn.execute(select(func.coalesce(func.max(CLAIMS.c.id), 0))).scalar_one())
         self._runs: list[tuple[Any, ...]] = []
         self._claims: list[tuple[Any, ...]] = []
-        self._evidence: list[dict[str, Any]] = []
-        self._suppressions: list[dict[str, Any]] = []
+        self._evidence: list[tuple[Any, ...]] = []
+        self._suppressions: list[tuple[Any, ...]] = []
         self._seq = 0
         staging.create(conn)
 
@@ -104,6 +107,18 @@ class BulkLoader:
             self._where(file_no, line, key, "key"),
             f"duplicate {type_} key {key!r}{also}; one import cannot give a key twice",
         )])
+
+    def _insert(self, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """INSERT many rows through the driver's executemany: SQLAlchemy's per-row parameter
+        processing would cost as much as SQLite's own work. Values are ready for the driver
+        (JSON already serialised)."""
+        quote = self.conn.dialect.identifier_preparer.quote
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})"
+        )
+        self.conn.exec_driver_sql(sql, rows)
 
     # --- runs -------------------------------------------------------------------------------
 
@@ -138,14 +153,15 @@ class BulkLoader:
                 )
             )
         }
-        inserts: list[dict[str, Any]] = []
+        inserts: list[tuple[Any, ...]] = []
         updates: list[dict[str, Any]] = []
         unchanged = 0
         for row in batch:
             values = row[3:]
             found = existing.get(row[2])
             if found is None:
-                inserts.append(dict(zip(_RUN_COLUMNS, values, strict=True), key=row[2]))
+                params = row[7]
+                inserts.append((row[2], row[3], row[4], row[5], row[6], _json(params), row[8], row[9]))
                 continue
             if self._runs_seen.check_and_mark(found[0]):
                 raise self._duplicate("run", row[2], row[0], row[1], None)
@@ -154,7 +170,7 @@ class BulkLoader:
             else:
                 updates.append(dict(zip(_RUN_COLUMNS, values, strict=True), row_id=found[0]))
         if inserts:
-            self.conn.execute(insert(RUNS), inserts)
+            self._insert(RUNS, ("key", *_RUN_COLUMNS), inserts)
         if updates:
             self.conn.execute(
                 update(RUNS).where(RUNS.c.id == bindparam("row_id")).values({c: bindparam(c) for c in _RUN_COLUMNS}),
@@ -244,7 +260,7 @@ class BulkLoader:
             if found is not None and self._claims_seen.check_and_mark(found[0]):
                 raise self._duplicate("claim", row[2], row[0], row[1], None)
         lists = self._claim_lists([found[0] for found in existing.values()]) if existing else {}
-        inserts: list[dict[str, Any]] = []
+        inserts: list[tuple[Any, ...]] = []
         updates: list[dict[str, Any]] = []
         origins: list[dict[str, Any]] = []
         for row in batch:
@@ -253,7 +269,7 @@ class BulkLoader:
             origin = {"origin_file": self.files[file_no], "origin_line": line}
             found = existing.get(key)
             if found is None:
-                inserts.append(dict(zip(_CLAIM_COLUMNS, values, strict=True), key=key, **origin))
+                inserts.append((key, *values, origin["origin_file"], line))
             elif tuple(found[1:]) == values and lists[found[0]] == (evidence, suppress):
                 origins.append(dict(origin, row_id=found[0]))
                 continue
@@ -262,9 +278,9 @@ class BulkLoader:
             for position, (run_key, cited_key, stance) in enumerate(evidence):
                 self._stage_evidence(file_no, line, key, position, run_key, cited_key, stance)
             for position, (code, reason) in enumerate(suppress):
-                self._suppressions.append({"claim_key": key, "position": position, "code": code, "reason": reason})
+                self._suppressions.append((key, position, code, reason))
         if inserts:
-            self.conn.execute(insert(CLAIMS), inserts)
+            self._insert(CLAIMS, ("key", *_CLAIM_COLUMNS, "origin_file", "origin_line"), inserts)
         if updates:
             changed_ids = [u["row_id"] for u in updates]
             self.conn.execute(EVIDENCE.delete().where(EVIDENCE.c.claim_id.in_(changed_ids)))
@@ -292,10 +308,7 @@ class BulkLoader:
     def _stage_evidence(self, file_no: int, line: int | None, claim: str, position: int | None,
                         run_key: str | None, cited_key: str | None, stance: str) -> None:
         self._seq += 1
-        self._evidence.append({
-            "seq": self._seq, "file_no": file_no, "line": line, "claim_key": claim, "position": position,
-            "run_key": run_key, "cited_key": cited_key, "stance": stance,
-        })
+        self._evidence.append((self._seq, file_no, line, claim, position, run_key, cited_key, stance))
 
     def add_evidence(self, rec: schema.EvidenceLine, file_no: int, line: int | None) -> None:
         self._stage_evidence(file_no, line, rec.claim, None, rec.run, rec.cites, rec.stance.value)
@@ -303,8 +316,10 @@ class BulkLoader:
             self._flush_staged()
 
     def _flush_staged(self) -> None:
-        staging.stage_evidence(self.conn, self._evidence)
-        staging.stage_suppressions(self.conn, self._suppressions)
+        if self._evidence:
+            self._insert(staging.STAGE_EVIDENCE, staging.EVIDENCE_COLUMNS, self._evidence)
+        if self._suppressions:
+            self._insert(staging.STAGE_SUPPRESSIONS, staging.SUPPRESSION_COLUMNS, self._suppressions)
         self._evidence, self._suppressions = [], []
 
     # --- the end ----------------------------------------------------------------------------

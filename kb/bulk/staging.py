@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, insert, text
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Text, text
 
 _metadata = MetaData()
 
@@ -66,14 +66,8 @@ def drop(conn: Connection) -> None:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
 
 
-def stage_evidence(conn: Connection, rows: list[dict[str, object]]) -> None:
-    if rows:
-        conn.execute(insert(STAGE_EVIDENCE), rows)
-
-
-def stage_suppressions(conn: Connection, rows: list[dict[str, object]]) -> None:
-    if rows:
-        conn.execute(insert(STAGE_SUPPRESSIONS), rows)
+EVIDENCE_COLUMNS = ("seq", "file_no", "line", "claim_key", "position", "run_key", "cited_key", "stance")
+SUPPRESSION_COLUMNS = ("claim_key", "position", "code", "reason")
 
 
 _DANGLING = {
