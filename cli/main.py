@@ -26,9 +26,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import version
+        from kb import __version__
 
-        typer.echo(f"kb {version('kb')}")
+        typer.echo(f"kb {__version__}")
         raise typer.Exit()
 
 
