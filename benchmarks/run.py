@@ -107,22 +107,41 @@ def kb_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
 
 
-def run_child(cmd: Sequence[str], stdout: Path | None = None, ok: tuple[int, ...] = (0,)) -> Measure:
-    """Run a command to completion; its wall time, CPU time and peak RSS (its own, via wait4)."""
-    out = stdout.open("wb") if stdout else subprocess.DEVNULL
-    started = time.perf_counter()
+# Runs a command in a small process of its own, so that the command's peak RSS is its own: a
+# child forked from this (large) benchmark process would count this process's pages until exec.
+_WRAPPER = r"""
+import json, os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
     try:
-        proc = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        os.execvp(sys.argv[2], sys.argv[2:])
     finally:
-        if stdout:
-            out.close()  # type: ignore[union-attr]
-    if proc.returncode not in ok:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err[-3000:]}")
-    return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - started
+code = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as out:
+    json.dump({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kb": usage.ru_maxrss, "code": code}, out)
+sys.exit(code if code >= 0 else 1)
+"""
+
+
+def run_child(cmd: Sequence[str], stdout: Path | None = None, ok: tuple[int, ...] = (0,)) -> Measure:
+    """Run a command to completion: its wall time, CPU time and peak RSS (its own, via wait4)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
+        out = stdout.open("wb") if stdout else subprocess.DEVNULL
+        try:
+            proc = subprocess.run([sys.executable, "-c", _WRAPPER, report.name, *cmd], stdout=out,
+                                  stderr=subprocess.PIPE)
+        finally:
+            if stdout:
+                out.close()  # type: ignore[union-attr]
+        data = json.loads(Path(report.name).read_text() or "{}")
+    if data.get("code") not in ok:
+        err = proc.stderr.decode(errors="replace")
+        raise RuntimeError(f"{' '.join(cmd)} exited {data.get('code', proc.returncode)}:\n{err[-3000:]}")
+    return Measure(data["wall"], data["cpu"], data["maxrss_kb"] / 1024)
 
 
 def in_process(fn: Callable[[], Any]) -> Measure:
