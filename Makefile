@@ -34,6 +34,7 @@ demo: $(STAMP)
 	$(KB) --db sqlite:///$(DEMO_DB) init
 	$(KB) --db sqlite:///$(DEMO_DB) import $(SEED)
 	$(KB) --db sqlite:///$(DEMO_DB) concept list
+	$(KB) --db sqlite:///$(DEMO_DB) summary
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
@@ -47,6 +48,7 @@ schema: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m cli.readme_reference --write README.md
+	$(BIN)/python -m kb.audit.docs --write
 
 clean:
 	rm -rf $(VENV) $(DEMO_SITE) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm dist build

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cli import claims, concepts, database, definitions, methods, runs, sources, transfer
+from cli import audit, claims, concepts, database, definitions, methods, paper, runs, sources, summary, transfer
 from cli.context import KbGroup, state
 
 app = typer.Typer(
@@ -54,6 +54,7 @@ app.command("init")(database.init)
 app.command("import")(transfer.import_)
 app.command("export")(transfer.export)
 app.command("schema")(transfer.schema_cmd)
+app.command("summary")(summary.summary)
 app.add_typer(database.app, name="db")
 app.add_typer(sources.app, name="source")
 app.add_typer(methods.app, name="method")
@@ -61,6 +62,9 @@ app.add_typer(concepts.app, name="concept")
 app.add_typer(definitions.app, name="definition")
 app.add_typer(runs.app, name="run")
 app.add_typer(claims.app, name="claim")
+app.add_typer(paper.app, name="paper")
+app.command("audit")(audit.audit)
+app.add_typer(audit.rules_app, name="rules")
 
 
 def run() -> None:

@@ -8,9 +8,12 @@ import io
 import json
 import sys
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class Format(StrEnum):
@@ -51,7 +54,6 @@ def render_rows(rows: list[dict[str, Any]], columns: list[str], fmt: Format, tit
             writer.writerow([_cell(row.get(c)) for c in columns])
         typer.echo(buffer.getvalue(), nl=False)
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, show_lines=False, header_style="bold")
@@ -59,8 +61,14 @@ def render_rows(rows: list[dict[str, Any]], columns: list[str], fmt: Format, tit
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
-    # A pipe or a test gets a wide table rather than one folded to 80 columns.
-    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200).print(table)
+    stdout_console().print(table)
+
+
+def stdout_console() -> Console:
+    """A rich console on stdout; a pipe or a test gets a wide one rather than one folded to 80 columns."""
+    from rich.console import Console
+
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
 
 def render_record(record: dict[str, Any], fmt: Format) -> None:

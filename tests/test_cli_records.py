@@ -131,3 +131,10 @@ def test_import_dry_run_lists_what_would_change(seeded, tmp_path) -> None:
     result = seeded("import", "--dry-run", str(path))
     assert result.stdout == "+ concept whale\n"
     assert "whale" not in seeded("export").stdout
+
+
+def test_summary_counts_records_and_findings(seeded) -> None:
+    data = json.loads(seeded("summary", "--json").stdout)
+    assert data["concepts"] == 2 and data["claims"] == 1 and data["runs"] == 1
+    assert data["definitions"] == {"total": 1, "behavioral": 1, "mechanistic": 0, "refuted": 0, "contested": 0}
+    assert set(data["findings"]) == {"error", "warning", "info"}
