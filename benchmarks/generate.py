@@ -4,7 +4,9 @@
 
 At scale 1: 10,000 concepts with a behavioral and a mechanistic definition each, 20 methods,
 1,000 sources, 1,000,000 runs and 100,000 claims citing 1-10 runs (now and then an earlier
-claim) each. `--scale` multiplies every count (methods stay between 2 and 20). Files:
+claim) each. A claim's runs are about its subject, one of them measured with the method its
+definition names; a few claims state the other kind than their text and definition, or none,
+so an audit finds something on some claims, as on real data. `--scale` multiplies every count but the methods'. Files:
 `sources.yaml`, `methods.yaml`, `concepts.yaml`, `runs.jsonl`, `claims.jsonl`. The same seed
 gives the same bytes.
 """
@@ -23,6 +25,9 @@ from typing import Any
 import yaml
 
 MODELS = ("gpt2-small", "pythia-160m", "pythia-410m", "attn-only-2l")
+# Bump when the generated data changes, so that benchmark runs do not reuse stale files.
+VERSION = 2
+
 DATASETS = ("owt-10k", "pile-val-5k", "ioi-prompts", "repeated-tokens")
 DOMAINS = ("interpretability", "alignment", "learning-dynamics", "capabilities")
 WORDS = (
@@ -45,7 +50,7 @@ class Sizes:
         def n(full: int, least: int = 1) -> int:
             return max(least, round(full * scale))
 
-        return cls(sources=n(1_000, 3), methods=min(20, n(20, 2)), concepts=n(10_000, 3),
+        return cls(sources=n(1_000, 3), methods=20, concepts=n(10_000, 3),
                    runs=n(1_000_000, 10), claims=n(100_000, 5))
 
 
@@ -100,22 +105,25 @@ def generate(out: Path, scale: float = 1.0, seed: int = 7) -> Sizes:
             concept["relations"] = [{"type": "broader", "target": concepts[rng.randrange(i)]}]
         concept["definitions"] = [
             {"key": "behavioral", "kind": "behavioral", "text": _phrase(rng, 15), "source": rng.choice(sources),
-             "criteria": [{"method": rng.choice(behavioral), "op": ">=", "threshold": round(rng.random(), 2)}]},
+             "criteria": [{"method": rng.choice(behavioral), "op": ">=", "threshold": round(rng.uniform(0, 0.35), 2)}]},
             {"key": "mechanistic", "kind": "mechanistic", "text": _phrase(rng, 20), "source": rng.choice(sources),
-             "criteria": [{"method": rng.choice(mechanistic), "op": ">=", "threshold": round(rng.random(), 2)}]},
+             "criteria": [{"method": rng.choice(mechanistic), "op": ">=", "threshold": round(rng.uniform(0, 0.35), 2)}]},
         ]
         records.append(concept)
     _dump_yaml(out / "concepts.yaml", {"kb": 1, "concepts": records})
 
+    # Run i is about subject i % S and measured with method (i // S) % M, so a claim can cite
+    # runs about its own subject, measured with its definition's method, without a run index.
     methods = behavioral + mechanistic
+    subjects = [(model, layer, head) for model in MODELS for layer in range(12) for head in range(12)]
     with (out / "runs.jsonl").open("w", encoding="utf-8") as handle:
-        for i in range(1, sizes.runs + 1):
-            layer, head = rng.randrange(12), rng.randrange(12)
+        for i in range(sizes.runs):
+            model, layer, head = subjects[i % len(subjects)]
             run: dict[str, Any] = {
-                "key": f"run-{i:07d}",
-                "method": rng.choice(methods),
-                "subject": f"{rng.choice(MODELS)}/L{layer}H{head}",
-                "value": round(rng.random(), 4),
+                "key": f"run-{i + 1:07d}",
+                "method": methods[(i // len(subjects)) % len(methods)],
+                "subject": f"{model}/L{layer}H{head}",
+                "value": round(rng.uniform(0.3, 1.0), 4),
                 "dataset": rng.choice(DATASETS),
                 "params": {"layer": layer, "head": head, "checkpoint": rng.randrange(0, 100_000, 1000)},
             }
@@ -123,31 +131,53 @@ def generate(out: Path, scale: float = 1.0, seed: int = 7) -> Sizes:
                 run["source"] = rng.choice(sources)
             handle.write(json.dumps(run) + "\n")
 
-    kinds = ("behavioral", "mechanistic", None)
+    def run_about(subject: int, method: int) -> str:
+        """A run about this subject measured with this method (any run when the scale is tiny)."""
+        stride = len(subjects) * len(methods)
+        first = subject + len(subjects) * method
+        rounds = (sizes.runs - 1 - first) // stride + 1 if first < sizes.runs else 0
+        index = first + stride * rng.randrange(rounds) if rounds > 0 else rng.randrange(sizes.runs)
+        return f"run-{index + 1:07d}"
+
+    criterion_method = {}  # (concept, definition key) -> index of its criterion's method
+    for concept in records:
+        for definition in concept["definitions"]:
+            criterion_method[(concept["key"], definition["key"])] = methods.index(definition["criteria"][0]["method"])
+    texts = {
+        "behavioral": "{name} scores highly on {subject} in {dataset}.",
+        "mechanistic": "{name} is implemented by a circuit in {subject}.",
+    }
     with (out / "claims.jsonl").open("w", encoding="utf-8") as handle:
         for i in range(1, sizes.claims + 1):
-            concept = rng.choice(concepts)
-            evidence: list[dict[str, Any]] = []
-            for _ in range(rng.randint(1, 10)):
-                link: dict[str, Any] = (
-                    {"claim": f"claim-{rng.randrange(1, i):06d}"} if i > 1 and rng.random() < 0.05
-                    else {"run": f"run-{rng.randrange(1, sizes.runs + 1):07d}"}
-                )
-                link["stance"] = "supports" if rng.random() < 0.85 else "contradicts"
-                evidence.append(link)
+            concept = rng.choice(records)
+            subject = rng.randrange(len(subjects))
+            model, layer, head = subjects[subject]
+            # Most claims name the definition they use and state its kind; a few state the other
+            # kind, a few state nothing: the mistakes an audit is there to find.
+            kind = rng.choice(("behavioral", "mechanistic"))
             claim: dict[str, Any] = {
                 "key": f"claim-{i:06d}",
                 "source": rng.choice(sources),
-                "concept": concept,
-                "text": f"{concept} is shown by {_phrase(rng, 8)}.",
-                "subject": f"{rng.choice(MODELS)}/L{rng.randrange(12)}H{rng.randrange(12)}",
-                "evidence": evidence,
+                "concept": concept["key"],
+                "text": texts[kind].format(name=concept["name"], subject=f"{model}/L{layer}H{head}",
+                                           dataset=rng.choice(DATASETS)),
+                "subject": f"{model}/L{layer}H{head}",
             }
-            stated = rng.choice(kinds)
-            if stated:
-                claim["stated_kind"] = stated
-            if rng.random() < 0.5:
-                claim["definition"] = f"{concept}/{rng.choice(('behavioral', 'mechanistic'))}"
+            roll = rng.random()
+            if roll < 0.9:
+                claim["stated_kind"] = kind if roll < 0.86 else ("mechanistic" if kind == "behavioral" else "behavioral")
+            if rng.random() < 0.6:
+                claim["definition"] = f"{concept['key']}/{kind}"
+            own_method = criterion_method[(concept["key"], kind)]
+            evidence: list[dict[str, Any]] = [{"run": run_about(subject, own_method), "stance": "supports"}]
+            for _ in range(rng.randint(0, 9)):
+                if i > 1 and rng.random() < 0.05:
+                    link: dict[str, Any] = {"claim": f"claim-{rng.randrange(1, i):06d}"}
+                else:
+                    link = {"run": run_about(subject, rng.randrange(len(methods)))}
+                link["stance"] = "supports" if rng.random() < 0.95 else "contradicts"
+                evidence.append(link)
+            claim["evidence"] = evidence
             handle.write(json.dumps(claim) + "\n")
     return sizes
 

@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.generate import VERSION as GENERATOR_VERSION
 from benchmarks.generate import Sizes, generate
 
 BENCHMARKS = ("import", "audit", "report", "startup", "export")
@@ -183,7 +184,7 @@ class Workspace:
 def prepare(root: Path, scale: float, seed: int) -> Workspace:
     root.mkdir(parents=True, exist_ok=True)
     marker = root / "prepared.json"
-    wanted = {"scale": scale, "seed": seed}
+    wanted = {"scale": scale, "seed": seed, "generator": GENERATOR_VERSION}
     sizes = Sizes.at(scale)
     ws = Workspace(root, sizes)
     if marker.exists() and json.loads(marker.read_text()) == wanted and ws.full.exists():
