@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s", "e")
 
 
+@lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A crude stem: lower case, British -our as -or, and one common suffix removed."""
     word = word.lower()
@@ -171,6 +172,14 @@ class Vocabulary:
         # Longest phrases first, so "OV circuit" is one cue rather than "circuit" plus a stray word.
         return tuple(sorted(phrases.items(), key=lambda item: -len(item[0])))
 
+    @cached_property
+    def _by_first_stem(self) -> dict[str, list[tuple[int, tuple[str, ...], Sense]]]:
+        """`_stemmed` indexed by each phrase's first stem, each entry with its rank in it."""
+        index: dict[str, list[tuple[int, tuple[str, ...], Sense]]] = {}
+        for rank, (phrase, sense) in enumerate(self._stemmed):
+            index.setdefault(phrase[0], []).append((rank, phrase, sense))
+        return index
+
 
 def _merge(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
@@ -201,14 +210,17 @@ def find_cues(text: str, vocabulary: Vocabulary) -> tuple[tuple[str, ...], tuple
     stems = [token for token, _, _ in tokens]
     used = [False] * len(tokens)
     found: list[tuple[int, Sense, str]] = []
-    # Where each stem occurs: a phrase is tried only where its first word is (same order and
-    # result as trying every position, in a fraction of the time on long vocabularies).
+    # Only phrases whose first word occurs in the text can match, and only where it occurs:
+    # trying those, in the vocabulary's order, gives what trying every phrase at every position
+    # gives, in time that grows with the text rather than with the vocabulary.
     starts: dict[str, list[int]] = {}
     for i, token in enumerate(stems):
         starts.setdefault(token, []).append(i)
-    for phrase, sense in vocabulary._stemmed:
+    by_first = vocabulary._by_first_stem
+    candidates = sorted(entry for token in starts for entry in by_first.get(token, ()))
+    for _, phrase, sense in candidates:
         size = len(phrase)
-        for i in starts.get(phrase[0], ()):
+        for i in starts[phrase[0]]:
             if tuple(stems[i : i + size]) == phrase and not any(used[i : i + size]):
                 for j in range(i, i + size):
                     used[j] = True
