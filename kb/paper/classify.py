@@ -238,6 +238,34 @@ def _unique(words: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
+@lru_cache(maxsize=65_536)
+def _literal(part: str) -> re.Pattern[str]:
+    """A case-insensitive pattern for a literal term, compiled once (an audit asks for the same
+    concept names over and over, more of them than `re`'s own cache holds)."""
+    return re.compile(re.escape(part), flags=re.IGNORECASE)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
+def _blank_ascii(text: str, part: str) -> str:
+    """`_literal(part).sub(_blank, text)` for ASCII text and term, without a regex: lower-casing
+    ASCII keeps every offset, so the matches found in the lowered text are the regex's."""
+    lowered, needle = text.lower(), part.lower()
+    start = lowered.find(needle)
+    if start < 0:
+        return text
+    pieces, done = [], 0
+    while start >= 0:
+        pieces.append(text[done:start])
+        pieces.append(" " * len(needle))
+        done = start + len(needle)
+        start = lowered.find(needle, done)
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
 def classify_sentence(
     sentence: str, vocabulary: Vocabulary | None = None, ignore: Iterable[str] = ()
 ) -> Classification:
@@ -251,7 +279,7 @@ def classify_sentence(
     text = sentence
     for part in ignore:
         if part:
-            text = re.sub(re.escape(part), lambda m: " " * len(m.group(0)), text, flags=re.IGNORECASE)
+            text = _blank_ascii(text, part) if part.isascii() and text.isascii() else _literal(part).sub(_blank, text)
     behavioral, mechanistic = find_cues(text, vocabulary)
     if len(behavioral) > len(mechanistic):
         return Classification(Sense.behavioral, behavioral, behavioral, mechanistic)
