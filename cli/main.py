@@ -11,7 +11,20 @@ from typing import Annotated
 
 import typer
 
-from cli import audit, claims, concepts, database, definitions, methods, paper, runs, sources, summary, transfer
+from cli import (
+    audit,
+    claims,
+    concepts,
+    database,
+    definitions,
+    methods,
+    paper,
+    report,
+    runs,
+    sources,
+    summary,
+    transfer,
+)
 from cli.context import KbGroup, state
 
 app = typer.Typer(
@@ -54,6 +67,7 @@ app.command("init")(database.init)
 app.command("import")(transfer.import_)
 app.command("export")(transfer.export)
 app.command("schema")(transfer.schema_cmd)
+app.command("report")(report.report)
 app.command("summary")(summary.summary)
 app.add_typer(database.app, name="db")
 app.add_typer(sources.app, name="source")

@@ -292,14 +292,10 @@ def classify_sentence(
 
 
 def bundled_vocabulary_path() -> Path:
-    """`data/vocabulary.yaml` of a checkout, or its copy inside an installed wheel."""
-    here = Path(__file__).resolve()
-    bundled = here.parents[1] / "_bundled" / "data" / "vocabulary.yaml"  # inside an installed wheel
-    checkout = here.parents[2] / "data" / "vocabulary.yaml"
-    for candidate in (bundled, checkout):
-        if candidate.exists():
-            return candidate
-    return checkout
+    """`data/vocabulary.yaml` of a checkout, or its copy inside an installed wheel (`kb.resources`)."""
+    from kb.resources import data_dir
+
+    return data_dir() / "vocabulary.yaml"
 
 
 def parse_vocabulary(data: Any, base: Vocabulary | None = None) -> Vocabulary:
