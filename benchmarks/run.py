@@ -490,16 +490,21 @@ def main(argv: list[str] | None = None) -> int:
             skipped[name] = f"kb has no `{name}` command yet"
             say(f"  skipped: {skipped[name]}")
             continue
-        if name == "import":
-            found = bench_import(ws, reps)
-        elif name == "audit":
-            found = bench_audit(ws, reps)
-        elif name == "report":
-            found = bench_report(ws, reps)
-        elif name == "startup":
-            found = bench_startup(max(reps, 10))
-        else:
-            found = bench_export(ws, reps)
+        try:
+            if name == "import":
+                found = bench_import(ws, reps)
+            elif name == "audit":
+                found = bench_audit(ws, reps)
+            elif name == "report":
+                found = bench_report(ws, reps)
+            elif name == "startup":
+                found = bench_startup(max(reps, 10))
+            else:
+                found = bench_export(ws, reps)
+        except RuntimeError as exc:  # a command failed: say so, and go on with the others
+            skipped[name] = f"failed: {exc}"
+            say(f"  FAILED: {exc}")
+            continue
         for result in found:
             say(result.line())
             if result.extra:
@@ -508,6 +513,8 @@ def main(argv: list[str] | None = None) -> int:
     say("== summary")
     for result in results:
         say(result.line())
+    for name, reason in skipped.items():
+        say(f"[{name}] not measured: {reason.splitlines()[0]}")
     if args.json:
         args.json.write_text(json.dumps({
             "machine": info, "scale": args.scale, "sizes": asdict(ws.sizes), "reps": reps, "skipped": skipped,
