@@ -68,14 +68,17 @@ def load_streams(
 
     loader = BulkLoader(session.connection(), files, earlier)
     add = {"run": loader.add_run, "claim": loader.add_claim, "evidence": loader.add_evidence}
-    with paused_gc():
-        for incoming in records:
-            add[incoming.type](incoming.record, origin_files[str(incoming.origin.file)], incoming.origin.line)
-        for file_no, path in enumerate(paths):
-            stream = Stream(path, file_no, on_progress)
-            for line in stream:
-                add[line.kind](validate_line(line, stream.name), file_no, line.number)
-        return loader.finish()
+    try:
+        with paused_gc():
+            for incoming in records:
+                add[incoming.type](incoming.record, origin_files[str(incoming.origin.file)], incoming.origin.line)
+            for file_no, path in enumerate(paths):
+                stream = Stream(path, file_no, on_progress)
+                for line in stream:
+                    add[line.kind](validate_line(line, stream.name), file_no, line.number)
+            return loader.finish()
+    finally:
+        loader.close()
 
 
 def _first_occurrence(
