@@ -24,6 +24,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 venv: $(STAMP)
 
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
 demo: $(STAMP)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(KB) --db sqlite:///$(DEMO_DB) init
@@ -69,3 +74,12 @@ clean:
 # The suite on both backends, as CI runs it (starts a local PostgreSQL; needs root).
 test-all: $(STAMP) system-deps
 	KB_TEST_POSTGRES_URL=$$(bash .ci/postgres-up | tail -n 1) KB_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The benchmark suite (benchmarks/run.py; results in benchmarks/RESULTS.md). Not part of `test`.
+# `bench`: the full scale KB (1M runs, 100k claims; about half an hour on 2 cores, data reused
+# from the last run at the same scale). `bench-quick`: 1% of it, under a minute.
+bench: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.run --scale 1 $(BENCH_ARGS)
+
+bench-quick: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.run --scale 0.01 $(BENCH_ARGS)

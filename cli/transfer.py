@@ -8,26 +8,40 @@ from typing import Annotated
 
 import typer
 
-from cli.context import info, state
+from cli.context import fail, info, state
 from cli.output import print_json
 
 
 class DocFormat(StrEnum):
     yaml = "yaml"
     json = "json"
+    jsonl = "jsonl"
 
 
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="YAML or JSON interchange files (a folder means its *.yaml/*.json).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Interchange files: YAML/JSON documents, JSONL or CSV streams of runs, claims and "
+            "evidence links, BibTeX sources (.bib). A folder means the files of these kinds in it."
+        ),
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and report, write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
 ) -> None:
-    """Import files in one transaction: upsert by key; any error anywhere means nothing is written."""
+    """Import files in one transaction: upsert by key; any error anywhere means nothing is written.
+
+    JSONL and CSV files are streamed in batches: a line is a run, a claim or an evidence link by
+    its "type" field, else by the file's name (*runs.jsonl, *claims.jsonl, *evidence.jsonl;
+    *runs.csv, *evidence.csv). CSV params.NAME columns become params.
+    """
+    from cli.progress import stream_progress
     from kb.services.importing import import_files
 
     paths = expand_paths(files)
-    report = import_files(state(ctx).store(), paths, dry_run=dry_run)
+    with stream_progress(enabled=not state(ctx).quiet) as on_progress:
+        report = import_files(state(ctx).store(), paths, dry_run=dry_run, on_progress=on_progress)
     if as_json:
         print_json(report.to_json())
         return
@@ -36,21 +50,25 @@ def import_(
     parts = []
     for type_, c in counts.items():
         if any(c.values()):
-            parts.append(f"{type_}s: {c['added']} added, {c['changed']} changed, {c['unchanged']} unchanged")
+            label = "evidence links" if type_ == "evidence" else f"{type_}s"
+            parts.append(f"{label}: {c['added']:,} added, {c['changed']:,} changed, {c['unchanged']:,} unchanged")
     info(ctx, f"{verb} {len(paths)} file(s)" + (": " + "; ".join(parts) if parts else ": nothing in them"))
     if dry_run:
         for type_ in counts:
-            for key in sorted(report.added[type_]):
+            for key in sorted(report.added.get(type_, [])):
                 typer.echo(f"+ {type_} {key}")
-            for key in sorted(report.changed[type_]):
+            for key in sorted(report.changed.get(type_, [])):
                 typer.echo(f"~ {type_} {key}")
+
+
+IMPORT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv", ".bib")
 
 
 def expand_paths(files: list[Path]) -> list[Path]:
     paths: list[Path] = []
     for path in files:
         if path.is_dir():
-            paths.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml", ".json")))
+            paths.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in IMPORT_SUFFIXES))
         else:
             paths.append(path)
     return paths
@@ -58,15 +76,34 @@ def expand_paths(files: list[Path]) -> list[Path]:
 
 def export(
     ctx: typer.Context,
-    fmt: Annotated[DocFormat, typer.Option("--format", "-f", help="yaml or json.")] = DocFormat.yaml,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
+    fmt: Annotated[
+        DocFormat,
+        typer.Option(
+            "--format", "-f",
+            help="yaml or json: one document; jsonl: a folder (-o) of kb.yaml, runs.jsonl and claims.jsonl, "
+            "streamed, for knowledge bases of millions of runs.",
+        ),
+    ] = DocFormat.yaml,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file (a folder for jsonl) instead of stdout.")
+    ] = None,
 ) -> None:
-    """Export the whole knowledge base as one interchange document (deterministic: sorted by key)."""
-    from kb.services.exporting import export_text
+    """Export the whole knowledge base as interchange files (deterministic: sorted by key)."""
     from kb.store.migrate import require_current
 
     store = state(ctx).store()
     require_current(store)
+    if fmt == DocFormat.jsonl:
+        from kb.bulk.export import export_folder
+
+        if output is None:
+            fail("--format jsonl writes a folder: give it with -o FOLDER")
+        with store.session() as session:
+            sizes = export_folder(session, output)
+        info(ctx, f"wrote {output}/: " + ", ".join(f"{name} ({size:,} characters)" for name, size in sizes.items()))
+        return
+    from kb.services.exporting import export_text
+
     with store.session() as session:
         text = export_text(session, fmt.value)
     if output is None:

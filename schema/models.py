@@ -224,7 +224,15 @@ class Run(_Record):
     @field_validator("params")
     @classmethod
     def _params_are_json(cls, params: dict[str, Any]) -> dict[str, Any]:
-        _check_json_value(params, depth=0)
+        # Most params are flat (layer, head, seed): check those without recursion.
+        for value in params.values():
+            kind = type(value)
+            if kind is str or kind is int or kind is bool or value is None:
+                continue
+            if kind is float and math.isfinite(value):
+                continue
+            _check_json_value(params, depth=0)
+            break
         return params
 
 
@@ -270,6 +278,23 @@ class Evidence(_Record):
     def _exactly_one_target(self) -> Evidence:
         if (self.run is None) == (self.claim is None):
             raise ValueError("evidence needs exactly one of 'run' or 'claim'")
+        return self
+
+
+class EvidenceLine(_Record):
+    """One evidence link on a line of its own (bulk imports): claim `claim` cites run `run` or
+    claim `cites`. Added to the claim's evidence list; an existing link to the same target keeps
+    its place and takes the new stance."""
+
+    claim: Key
+    run: Key | None = None
+    cites: Key | None = None
+    stance: Stance = Stance.supports
+
+    @model_validator(mode="after")
+    def _exactly_one_target(self) -> EvidenceLine:
+        if (self.run is None) == (self.cites is None):
+            raise ValueError("an evidence line needs exactly one of 'run' or 'cites'")
         return self
 
 

@@ -114,18 +114,30 @@ def load_view(session: Session, paper_id: int | None = None, concept_id: int | N
     def only_loaded(query: Select[Any], column: Any) -> Select[Any]:
         return query if loaded is None else query.where(column.in_(loaded))
 
-    claim_rows = session.execute(
+    # Plain Core execution: rows come back as tuples, without the ORM's per-row bookkeeping.
+    conn = session.connection()
+    claim_rows = conn.execute(
         only_loaded(
             select(
-                m.Claim.id, m.Claim.key, m.Source.key, m.Claim.concept_id, m.Concept.key, m.Claim.stated_kind,
+                m.Claim.id, m.Claim.key, m.Source.key, m.Claim.concept_id, m.Claim.stated_kind,
                 m.Claim.definition_id, m.Claim.subject, m.Claim.origin_file, m.Claim.origin_line,
-                m.Claim.source_id, m.Claim.text, m.Concept.name, m.Concept.aliases,
+                m.Claim.source_id, m.Claim.text,
             )
-            .join(m.Source, m.Claim.source_id == m.Source.id)
-            .join(m.Concept, m.Claim.concept_id == m.Concept.id),
+            .join(m.Source, m.Claim.source_id == m.Source.id),
             m.Claim.id,
         )
     ).all()
+    # Each concept's key and terms once, not once per claim (aliases are JSON to decode).
+    concepts: dict[int, tuple[str, tuple[str, ...]]] = {
+        concept_id: (key, (name, *(aliases or ())))
+        for concept_id, key, name, aliases in conn.execute(
+            select(m.Concept.id, m.Concept.key, m.Concept.name, m.Concept.aliases).where(
+                m.Concept.id.in_(select(m.Claim.concept_id).where(m.Claim.id.in_(loaded)))
+            )
+            if loaded is not None
+            else select(m.Concept.id, m.Concept.key, m.Concept.name, m.Concept.aliases)
+        )
+    }
 
     definitions = _load_definitions(session, loaded)
     kinds_by_concept: dict[int, set[str]] = defaultdict(set)
@@ -136,7 +148,7 @@ def load_view(session: Session, paper_id: int | None = None, concept_id: int | N
 
     evidence: dict[int, list[EvidenceView]] = defaultdict(list)
     cited = aliased(m.Claim)
-    for claim_id, stance, run, run_kind, method, subject, value, cited_key in session.execute(
+    for claim_id, stance, run, run_kind, method, subject, value, cited_key in conn.execute(
         only_loaded(
             select(
                 m.EvidenceLink.claim_id, m.EvidenceLink.stance, m.Run.key, func.coalesce(m.Run.kind, m.Method.kind),
@@ -148,24 +160,25 @@ def load_view(session: Session, paper_id: int | None = None, concept_id: int | N
             .order_by(m.EvidenceLink.claim_id, m.EvidenceLink.position),
             m.EvidenceLink.claim_id,
         )
-    ):
+    ).all():  # one fetchall: iterating the result would fetch row by row
         evidence[claim_id].append(EvidenceView(stance, run, run_kind, method, subject, value, cited_key))
 
     suppressions: dict[int, list[SuppressionView]] = defaultdict(list)
-    for claim_id, code, reason in session.execute(
+    for claim_id, code, reason in conn.execute(
         only_loaded(
             select(m.Suppression.claim_id, m.Suppression.code, m.Suppression.reason).order_by(
                 m.Suppression.claim_id, m.Suppression.position
             ),
             m.Suppression.claim_id,
         )
-    ):
+    ).all():
         suppressions[claim_id].append(SuppressionView(code, reason))
 
     claims: dict[str, ClaimView] = {}
     audited: list[str] = []
-    for (claim_id, key, paper, c_id, concept, stated_kind, definition_id, subject, origin_file, origin_line,
-         source_id, text, concept_name, concept_aliases) in claim_rows:
+    for (claim_id, key, paper, c_id, stated_kind, definition_id, subject, origin_file, origin_line,
+         source_id, text) in claim_rows:
+        concept, concept_terms = concepts[c_id]
         claims[key] = ClaimView(
             key=key,
             paper=paper,
@@ -179,7 +192,7 @@ def load_view(session: Session, paper_id: int | None = None, concept_id: int | N
             suppressions=tuple(suppressions.get(claim_id, ())),
             concept_definition_kinds=frozenset(kinds_by_concept.get(c_id, ())),
             text=text,
-            concept_terms=(concept_name, *(concept_aliases or ())),
+            concept_terms=concept_terms,
             concept_cues=tuple(sorted((kind, tuple(cues)) for kind, cues in cues_by_concept.get(c_id, {}).items())),
         )
         if (paper_id is None or source_id == paper_id) and (concept_id is None or c_id == concept_id):
@@ -222,7 +235,7 @@ def _load_definitions(session: Session, loaded: Select[Any] | None) -> dict[int,
         )
         query, criteria_query = query.where(wanted), criteria_query.where(wanted)
     criteria: dict[int, list[CriterionView]] = defaultdict(list)
-    for definition_id, method, op, threshold in session.execute(criteria_query):
+    for definition_id, method, op, threshold in session.connection().execute(criteria_query):
         criteria[definition_id].append(CriterionView(method, op, threshold))
     return {
         definition_id: (
@@ -231,5 +244,5 @@ def _load_definitions(session: Session, loaded: Select[Any] | None) -> dict[int,
                 f"{concept_key}/{key}", kind, status, tuple(criteria.get(definition_id, ())), tuple(cues or ())
             ),
         )
-        for definition_id, concept_id, concept_key, key, kind, status, cues in session.execute(query)
+        for definition_id, concept_id, concept_key, key, kind, status, cues in session.connection().execute(query)
     }

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s", "e")
 
 
+@lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A crude stem: lower case, British -our as -or, and one common suffix removed."""
     word = word.lower()
@@ -171,6 +172,14 @@ class Vocabulary:
         # Longest phrases first, so "OV circuit" is one cue rather than "circuit" plus a stray word.
         return tuple(sorted(phrases.items(), key=lambda item: -len(item[0])))
 
+    @cached_property
+    def _by_first_stem(self) -> dict[str, list[tuple[int, tuple[str, ...], Sense]]]:
+        """`_stemmed` indexed by each phrase's first stem, each entry with its rank in it."""
+        index: dict[str, list[tuple[int, tuple[str, ...], Sense]]] = {}
+        for rank, (phrase, sense) in enumerate(self._stemmed):
+            index.setdefault(phrase[0], []).append((rank, phrase, sense))
+        return index
+
 
 def _merge(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
@@ -201,9 +210,17 @@ def find_cues(text: str, vocabulary: Vocabulary) -> tuple[tuple[str, ...], tuple
     stems = [token for token, _, _ in tokens]
     used = [False] * len(tokens)
     found: list[tuple[int, Sense, str]] = []
-    for phrase, sense in vocabulary._stemmed:
+    # Only phrases whose first word occurs in the text can match, and only where it occurs:
+    # trying those, in the vocabulary's order, gives what trying every phrase at every position
+    # gives, in time that grows with the text rather than with the vocabulary.
+    starts: dict[str, list[int]] = {}
+    for i, token in enumerate(stems):
+        starts.setdefault(token, []).append(i)
+    by_first = vocabulary._by_first_stem
+    candidates = sorted(entry for token in starts for entry in by_first.get(token, ()))
+    for _, phrase, sense in candidates:
         size = len(phrase)
-        for i in range(len(stems) - size + 1):
+        for i in starts[phrase[0]]:
             if tuple(stems[i : i + size]) == phrase and not any(used[i : i + size]):
                 for j in range(i, i + size):
                     used[j] = True
@@ -221,6 +238,34 @@ def _unique(words: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
+@lru_cache(maxsize=65_536)
+def _literal(part: str) -> re.Pattern[str]:
+    """A case-insensitive pattern for a literal term, compiled once (an audit asks for the same
+    concept names over and over, more of them than `re`'s own cache holds)."""
+    return re.compile(re.escape(part), flags=re.IGNORECASE)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
+def _blank_ascii(text: str, part: str) -> str:
+    """`_literal(part).sub(_blank, text)` for ASCII text and term, without a regex: lower-casing
+    ASCII keeps every offset, so the matches found in the lowered text are the regex's."""
+    lowered, needle = text.lower(), part.lower()
+    start = lowered.find(needle)
+    if start < 0:
+        return text
+    pieces, done = [], 0
+    while start >= 0:
+        pieces.append(text[done:start])
+        pieces.append(" " * len(needle))
+        done = start + len(needle)
+        start = lowered.find(needle, done)
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
 def classify_sentence(
     sentence: str, vocabulary: Vocabulary | None = None, ignore: Iterable[str] = ()
 ) -> Classification:
@@ -234,7 +279,7 @@ def classify_sentence(
     text = sentence
     for part in ignore:
         if part:
-            text = re.sub(re.escape(part), lambda m: " " * len(m.group(0)), text, flags=re.IGNORECASE)
+            text = _blank_ascii(text, part) if part.isascii() and text.isascii() else _literal(part).sub(_blank, text)
     behavioral, mechanistic = find_cues(text, vocabulary)
     if len(behavioral) > len(mechanistic):
         return Classification(Sense.behavioral, behavioral, behavioral, mechanistic)

@@ -112,10 +112,9 @@ class _Builder:
         self.sources = sorted(catalog.list_sources(session), key=by_key)
         self.methods = sorted(catalog.list_methods(session), key=by_key)
         self.claims = sorted(_load_claims(session), key=by_key)
-        run_ids = {link.run_id for c in self.claims for link in c.evidence if link.run_id is not None}
-        self.runs = {
-            r.id: r for r in (session.scalars(select(m.Run).where(m.Run.id.in_(run_ids))).all() if run_ids else [])
-        }
+        # The evidence links' runs came with the claims (selectinload, in chunks): a second query
+        # naming every run id would exceed the backends' limit on bound parameters at scale.
+        self.runs = {link.run_id: link.run for c in self.claims for link in c.evidence if link.run is not None}
         self.concept_by_id = {c.id: c for c in self.concepts}
         self.source_by_id = {s.id: s for s in self.sources}
         self.method_by_id = {mm.id: mm for mm in self.methods}

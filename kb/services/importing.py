@@ -2,6 +2,12 @@
 
 Any problem in any file means nothing is written. `dry_run` runs every check and reports what
 would be added, changed and left unchanged, then writes nothing.
+
+YAML and JSON documents and BibTeX files are read whole and merged into one changeset. JSONL and
+CSV files (runs, claims, evidence links) are streamed through `kb.bulk`, after the changeset's
+sources, methods, concepts and definitions are written and together with its runs and claims,
+in the same transaction. A dry run with streams writes everything and rolls it back, so its
+counts are exact.
 """
 
 from __future__ import annotations
@@ -14,9 +20,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from kb.bulk import is_stream, load_streams
+from kb.bulk.streams import ProgressCallback
 from kb.errors import InvalidInput, Location
 from kb.graph.validate import check_changeset as check_graph
 from kb.services import catalog
+from kb.services.bibtex import load_bibtex
 from kb.services.changeset import TYPES, Changeset, Incoming, from_documents
 from kb.services.loading import LoadedDocument, load_document
 from kb.services.references import check_references
@@ -34,20 +43,30 @@ class ImportReport:
     added: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TYPES})
     changed: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TYPES})
     unchanged: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TYPES})
+    # Streamed records (runs, claims, evidence links) are counted, not listed by key.
+    streamed: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, dict[str, int]]:
-        return {
+        counts = {
             t: {"added": len(self.added[t]), "changed": len(self.changed[t]), "unchanged": len(self.unchanged[t])}
             for t in TYPES
         }
+        for type_, streamed in self.streamed.items():
+            total = counts.setdefault(type_, {"added": 0, "changed": 0, "unchanged": 0})
+            for outcome, number in streamed.items():
+                total[outcome] += number
+        return counts
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "dry_run": self.dry_run,
             "added": {t: sorted(v) for t, v in self.added.items() if v},
             "changed": {t: sorted(v) for t, v in self.changed.items() if v},
             "unchanged": {t: len(v) for t, v in self.unchanged.items() if v},
         }
+        if self.streamed:
+            data["streamed"] = {t: c for t, c in self.streamed.items() if any(c.values())}
+        return data
 
 
 def load_files(paths: Sequence[Path]) -> list[LoadedDocument]:
@@ -56,7 +75,7 @@ def load_files(paths: Sequence[Path]) -> list[LoadedDocument]:
     problems: list[tuple[Location, str]] = []
     for path in paths:
         try:
-            loaded.append(load_document(path))
+            loaded.append(load_bibtex(path) if path.suffix.lower() == ".bib" else load_document(path))
         except InvalidInput as exc:
             problems.extend(exc.problems)
     if problems:
@@ -167,15 +186,44 @@ def _refresh_origins(session: Session, claims: list[Incoming]) -> None:
         )
 
 
-def import_files(store: Store, paths: Sequence[Path], dry_run: bool = False) -> ImportReport:
-    """Import interchange files into the store in one transaction (see module docstring)."""
+def apply_with_streams(
+    session: Session, changeset: Changeset, streams: Sequence[Path], on_progress: ProgressCallback | None = None
+) -> ImportReport:
+    """Write the changeset's small records, then stream its runs and claims and the files'."""
+    small = Changeset()
+    bulk: list[Incoming] = []
+    for type_ in TYPES:
+        if type_ in ("run", "claim"):
+            bulk.extend(changeset.of(type_))
+        else:
+            small.records[type_] = changeset.records[type_]
+    report = apply_changeset(session, small)
+    session.flush()
+    report.streamed = load_streams(session, streams, bulk, on_progress)
+    return report
+
+
+def import_files(
+    store: Store, paths: Sequence[Path], dry_run: bool = False, on_progress: ProgressCallback | None = None
+) -> ImportReport:
+    """Import interchange files into the store in one transaction (see module docstring).
+
+    `on_progress(stream, bytes_done)` is called now and then while a JSONL or CSV file is read.
+    """
     require_current(store)
-    changeset = from_documents(load_files(paths))
+    streams = [p for p in paths if is_stream(p)]
+    changeset = from_documents(load_files([p for p in paths if not is_stream(p)]))
 
     def work(session: Session) -> ImportReport:
-        report = apply_changeset(session, changeset, dry_run=dry_run)
+        if streams:
+            report = apply_with_streams(session, changeset, streams, on_progress)
+        else:
+            report = apply_changeset(session, changeset, dry_run=dry_run)
+        report.dry_run = dry_run
+        if dry_run:
+            session.rollback()
         if dry_run:
             session.rollback()
         return report
 
-    return store.transaction(work, write=not dry_run)
+    return store.transaction(work, write=bool(streams) or not dry_run)

@@ -275,12 +275,20 @@ def parse_document(text: str, path: str, as_json: bool = False) -> LoadedDocumen
 
 
 def validation_problems(
-    exc: ValidationError, raw: Any, lines: LineIndex | None = None, path: str | None = None
+    exc: ValidationError,
+    raw: Any,
+    lines: LineIndex | None = None,
+    path: str | None = None,
+    prefix: tuple[Any, ...] = (),
 ) -> list[tuple[Location, str]]:
-    """Turn pydantic's errors into (location, message) pairs naming record keys and fields."""
+    """Turn pydantic's errors into (location, message) pairs naming record keys and fields.
+
+    `prefix` places errors of a model validated on its own inside `raw` (bulk imports validate
+    one run at a time: `raw={"runs": [line]}`, `prefix=("runs", 0)`).
+    """
     problems: list[tuple[Location, str]] = []
     for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
+        loc = prefix + tuple(error["loc"])
         record, line, field_path = _locate(raw, loc, lines or LineIndex())
         message = error["msg"]
         if loc == ("kb",):

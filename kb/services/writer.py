@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 import schema
 from kb.services.changeset import Changeset, Incoming
@@ -98,14 +98,29 @@ class Writer:
         row.definition_id = self.definition_id(rec.definition) if rec.definition else None
         row.subject = rec.subject
 
+    def _existing_definitions(self, concept_ids: set[int]) -> dict[tuple[int, str], m.Definition]:
+        """The definitions of these concepts, with their criteria and dependencies loaded."""
+        found: dict[tuple[int, str], m.Definition] = {}
+        ids = sorted(concept_ids)
+        for start in range(0, len(ids), 500):
+            rows = self.session.scalars(
+                select(m.Definition)
+                .where(m.Definition.concept_id.in_(ids[start : start + 500]))
+                .options(selectinload(m.Definition.criteria), selectinload(m.Definition.dependencies))
+            )
+            found.update({(row.concept_id, row.key): row for row in rows})
+        return found
+
     def write_definitions(self, items: list[Incoming]) -> None:
+        """Upsert definitions: one query finds the existing ones, one flush writes them all
+        (an existing definition whose lists change is flushed on its own, deletes first)."""
+        targets = {item.key: self.id_of("concept", item.key.partition("/")[0]) for item in items}
+        existing = self._existing_definitions(set(targets.values()))
+        rows: dict[str, m.Definition] = {}
         for item in items:
             rec: schema.Definition = item.record  # type: ignore[assignment]
-            concept_key, _, key = item.key.partition("/")
-            concept_id = self.id_of("concept", concept_key)
-            row = self.session.scalars(
-                select(m.Definition).where(m.Definition.concept_id == concept_id, m.Definition.key == key)
-            ).one_or_none()
+            concept_id, key = targets[item.key], item.key.partition("/")[2]
+            row = existing.get((concept_id, key))
             if row is None:
                 row = m.Definition(concept_id=concept_id, key=key)
             source_id = self.id_of("source", rec.source) if rec.source else None
@@ -122,8 +137,9 @@ class Writer:
             self.session.add(row)
             self._replace(row, "criteria", criteria)
             self._replace(row, "dependencies", dependencies)
-            self.session.flush()
-            self._definition_ids[item.key] = row.id
+            rows[item.key] = row
+        self.session.flush()
+        self._definition_ids.update({ref: row.id for ref, row in rows.items()})
 
     def write_relations(self, items: list[Incoming]) -> None:
         """Replace each concept's outgoing edges; then each `narrower` adds the inverse `broader`

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 from kb.audit.facts import ClaimFacts
 from kb.audit.rules.base import Rule, Severity, Violation
@@ -15,6 +15,13 @@ def _kb_vocabulary():  # type: ignore[no-untyped-def]
     from kb.paper.classify import load_vocabulary
 
     return load_vocabulary()
+
+
+@lru_cache(maxsize=1024)
+def _vocabulary_for(concept_cues: tuple[tuple[str, tuple[str, ...]], ...]):  # type: ignore[no-untyped-def]
+    """The KB vocabulary plus a concept's definition cues, built (and stemmed) once per set of
+    cues rather than once per claim: most concepts share the empty set."""
+    return _kb_vocabulary().with_definition_cues(dict(concept_cues))
 
 
 class Rule_KB103(Rule):
@@ -65,7 +72,7 @@ class Rule_KB103(Rule):
         view = claim.claim
         if stated is None or not view.text:
             return
-        vocabulary = _kb_vocabulary().with_definition_cues(dict(view.concept_cues))
+        vocabulary = _vocabulary_for(view.concept_cues)
         reading = classify_sentence(view.text, vocabulary, ignore=view.concept_terms)
         if reading.sense.value in ("unclear", stated):
             return
