@@ -222,8 +222,6 @@ def import_files(
         report.dry_run = dry_run
         if dry_run:
             session.rollback()
-        if dry_run:
-            session.rollback()
         return report
 
     return store.transaction(work, write=bool(streams) or not dry_run)
