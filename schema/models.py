@@ -224,15 +224,18 @@ class Run(_Record):
     @field_validator("params")
     @classmethod
     def _params_are_json(cls, params: dict[str, Any]) -> dict[str, Any]:
-        # Most params are flat (layer, head, seed): check those without recursion.
-        for value in params.values():
+        # Most params are flat (layer, head, seed): check those without recursion; anything
+        # else, and any text holding NUL or a lone surrogate, goes through the full check.
+        for key, value in params.items():
             kind = type(value)
-            if kind is str or kind is int or kind is bool or value is None:
-                continue
-            if kind is float and math.isfinite(value):
-                continue
-            _check_json_value(params, depth=0)
-            break
+            flat = (
+                (kind is str and _BAD_IN_DATA.search(value) is None)
+                or kind is int or kind is bool or value is None
+                or (kind is float and math.isfinite(value))
+            )
+            if not flat or type(key) is not str or _BAD_IN_DATA.search(key) is not None:
+                _check_json_value(params, depth=0)
+                break
         return params
 
 
