@@ -47,9 +47,7 @@ def judge(definition: DefinitionLike, subject: str, measurements: Measurements) 
     criteria = list(definition.criteria)
     if not criteria:
         return None
-    verdicts = [
-        satisfies(_op(c.op), c.threshold, measurements.get((subject, c.method))) for c in criteria
-    ]
+    verdicts = [satisfies(_op(c.op), c.threshold, measurements.get((subject, c.method))) for c in criteria]
     if any(v is False for v in verdicts):
         return False
     if all(v is True for v in verdicts):
@@ -116,8 +114,7 @@ class Agreement:
     def counts(self) -> dict[str, int]:
         """Per definition, how many of the listed subjects satisfy it."""
         return {
-            key: sum(1 for row in self.subjects if row.verdicts.get(key) is True)
-            for key in self.definitions
+            key: sum(1 for row in self.subjects if row.verdicts.get(key) is True) for key in self.definitions
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -159,9 +156,7 @@ def compute_agreement(
 
 
 def _overlap(first: str, second: str, rows: list[SubjectVerdicts]) -> PairOverlap:
-    both_judged = [
-        r for r in rows if r.verdicts[first] is not None and r.verdicts[second] is not None
-    ]
+    both_judged = [r for r in rows if r.verdicts[first] is not None and r.verdicts[second] is not None]
     in_first = [r.subject for r in both_judged if r.verdicts[first]]
     in_second = [r.subject for r in both_judged if r.verdicts[second]]
     first_set, second_set = set(in_first), set(in_second)
