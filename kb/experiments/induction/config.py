@@ -31,6 +31,7 @@ class InductionConfig:
     weight_decay: float = 0.01
     seed: int = 0
     device: str = "cpu"
+    threads: int | None = None  # CPU threads for torch; None: torch's default (one per core)
     model_key: str | None = None  # None: derived from layers, heads and seed
     # Scoring, after olsson2022: 25 random tokens repeated 4 times after BOS, 10 sequences.
     score_span: int = 25
@@ -60,6 +61,8 @@ class InductionConfig:
                 f"model key {self.model_key!r} must start with a letter or digit and use only "
                 "letters, digits and ._:+- (at most 120 characters)"
             )
+        if self.threads is not None and self.threads < 1:
+            raise ValueError("threads must be at least 1")
         if self.device not in ("cpu", "cuda"):
             raise ValueError(f"device must be 'cpu' or 'cuda', not {self.device!r}")
 

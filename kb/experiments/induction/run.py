@@ -104,13 +104,18 @@ def run_experiment(config: InductionConfig, progress: Progress | None = None) ->
     """
     if config.device == "cuda" and not torch.cuda.is_available():
         raise RuntimeError("device 'cuda' was requested but torch sees no CUDA device")
-    start, cpu_start = time.perf_counter(), time.process_time()
-    torch.manual_seed(config.seed)
-    model = AttentionOnlyTransformer(config).to(config.device)
-    training = train(model, config, torch.Generator().manual_seed(config.seed), progress)
-    train_done = time.perf_counter()
-
-    heads, measurements = score_heads(model, config, progress)
+    previous_threads = torch.get_num_threads()
+    if config.threads is not None:
+        torch.set_num_threads(config.threads)
+    try:
+        start, cpu_start = time.perf_counter(), time.process_time()
+        torch.manual_seed(config.seed)
+        model = AttentionOnlyTransformer(config).to(config.device)
+        training = train(model, config, torch.Generator().manual_seed(config.seed), progress)
+        train_done = time.perf_counter()
+        heads, measurements = score_heads(model, config, progress)
+    finally:
+        torch.set_num_threads(previous_threads)
     document = build_document(
         model_key=config.key,
         title=_title(config),
