@@ -25,7 +25,11 @@ class InductionConfig:
     seq_len: int = 128  # training sequence length, BOS included; also the context size
     span_min: int = 4  # training spans: a random span of this many tokens ...
     span_max: int = 40  # ... up to this many, repeated until the sequence is full
+    topics: int = 0  # 0: pure repeated spans; else spans recur inside text of this many topics
+    topic_tokens: int = 8  # tokens each topic favours
+    filler_max: int = 12  # topic text between recurrences of the span: 0..filler_max tokens
     batch_size: int = 32
+    init_std: float | None = 0.02  # standard deviation of every initial weight; None: 1/sqrt(fan-in)
     steps: int = 1500
     learning_rate: float = 1e-3
     weight_decay: float = 0.01

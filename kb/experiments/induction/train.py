@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 
 from kb.experiments.induction.config import InductionConfig
-from kb.experiments.induction.data import BOS, repeated_span_batch
+from kb.experiments.induction.data import BOS, repeated_span_batch, topic_distributions, topic_span_batch
 from kb.experiments.induction.model import AttentionOnlyTransformer
 
 # progress(stage, completed, total): stage is "train" or "score".
@@ -58,10 +58,9 @@ def train(
     start = time.perf_counter()
     loss_value = float("nan")
     model.train()
+    batches = training_batches(config, generator)
     for step in range(1, config.steps + 1):
-        tokens = repeated_span_batch(
-            config.batch_size, config.seq_len, config.vocab, config.span_min, config.span_max, generator
-        ).to(device)
+        tokens = next(batches).to(device)
         loss = next_token_loss(model(tokens), tokens)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -85,6 +84,26 @@ def train(
         after=after,
         history=history,
     )
+
+
+def training_batches(config: InductionConfig, generator: torch.Generator) -> Iterator[torch.Tensor]:
+    """Endless training batches of the kind `config` asks for."""
+    if config.topics:
+        language = topic_distributions(config.vocab, config.topics, config.topic_tokens, generator)
+        while True:
+            yield topic_span_batch(
+                config.batch_size,
+                config.seq_len,
+                config.span_min,
+                config.span_max,
+                language,
+                config.filler_max,
+                generator,
+            )
+    while True:
+        yield repeated_span_batch(
+            config.batch_size, config.seq_len, config.vocab, config.span_min, config.span_max, generator
+        )
 
 
 def next_token_loss(logits: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
