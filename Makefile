@@ -8,8 +8,10 @@ KB := $(BIN)/kb
 DEMO_DB := kb.sqlite3
 DEMO_SITE := site
 STAMP := $(VENV)/.installed
+# Seed ontology: every YAML file in data/ except the paper-scan vocabulary.
+SEED := $(filter-out data/vocabulary.yaml,$(wildcard data/*.yaml))
 
-.PHONY: demo test venv lint schema docs clean bench bench-quick system-deps
+.PHONY: demo test test-all venv lint schema docs screenshot system-deps clean bench bench-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +27,25 @@ venv: $(STAMP)
 demo: $(STAMP)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(KB) --db sqlite:///$(DEMO_DB) init
-	$(KB) --db sqlite:///$(DEMO_DB) import data/*.yaml
+	$(KB) --db sqlite:///$(DEMO_DB) import $(SEED)
 	$(KB) --db sqlite:///$(DEMO_DB) concept list
+	$(KB) --db sqlite:///$(DEMO_DB) summary
+	@echo "== the glossary (open the index page below in a browser)"
+	$(KB) --db sqlite:///$(DEMO_DB) report -o $(DEMO_SITE)
 
-test: $(STAMP)
+# Debian's Chromium drives the browser tests (Playwright is told to use it; never
+# `playwright install`, which downloads a browser). Installed only when missing; needs root.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "== installing chromium (apt)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "== /usr/bin/chromium is missing: browser tests will skip (sudo apt-get install chromium)"; \
+	  fi; \
+	fi
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -40,6 +57,15 @@ schema: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m cli.readme_reference --write README.md
+	$(BIN)/python -m kb.audit.docs --write
+
+# The README's picture of a concept page: the seed data's induction head, desktop width.
+screenshot: $(STAMP) system-deps
+	$(BIN)/python -m tests.browser.screenshot docs/concept-page.png
 
 clean:
 	rm -rf $(VENV) $(DEMO_SITE) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm dist build
+
+# The suite on both backends, as CI runs it (starts a local PostgreSQL; needs root).
+test-all: $(STAMP) system-deps
+	KB_TEST_POSTGRES_URL=$$(bash .ci/postgres-up | tail -n 1) KB_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -1,0 +1,113 @@
+"""Stable URLs and anchors between the report's pages.
+
+A site page links relative to its own folder (`../concepts/induction-head.html`), so the site
+works from `file://` and from any web path. In single-file mode every page is a section of one
+document and every link is an anchor (`#concept-induction-head`). Anchor ids are the same in both
+modes, so `papers/olsson2022.html#claim-c1` and `#claim-c1` name the same claim.
+"""
+
+from __future__ import annotations
+
+import re
+
+PAGE_NAMES = ("index", "audit", "sources", "rules", "vocabulary")
+
+_UNSAFE_FILE_CHAR = re.compile(r"[^A-Za-z0-9.-]")
+
+
+def file_stem(key: str) -> str:
+    """A record key as a file name: keys may hold `:` and `+`, which become `_3a` and `_2b`.
+
+    Keys never contain `_`, so the escaped form cannot collide with another key.
+    """
+    return _UNSAFE_FILE_CHAR.sub(lambda m: "_" + "".join(f"{b:02x}" for b in m.group().encode()), key)
+
+
+def concept_path(key: str) -> str:
+    return f"concepts/{file_stem(key)}.html"
+
+
+def paper_path(key: str) -> str:
+    return f"papers/{file_stem(key)}.html"
+
+
+class Links:
+    """Where things are, as seen from the page being rendered.
+
+    `depth` is how many folders below the site's root the page is (0 for `index.html`, 1 for
+    `concepts/x.html`); `single` switches every link to an in-document anchor.
+    """
+
+    __slots__ = ("depth", "single")
+
+    def __init__(self, depth: int = 0, single: bool = False):
+        self.depth = depth
+        self.single = single
+
+    @property
+    def root(self) -> str:
+        return "../" * self.depth
+
+    # --- anchor ids (the same in both modes) ---------------------------------------------------
+
+    @staticmethod
+    def concept_id(key: str) -> str:
+        return f"concept-{key}"
+
+    @staticmethod
+    def paper_id(key: str) -> str:
+        return f"paper-{key}"
+
+    @staticmethod
+    def claim_id(key: str) -> str:
+        return f"claim-{key}"
+
+    @staticmethod
+    def definition_id(concept: str, key: str) -> str:
+        return f"def-{concept}/{key}"
+
+    @staticmethod
+    def source_id(key: str) -> str:
+        return f"src-{key}"
+
+    @staticmethod
+    def rule_id(code: str) -> str:
+        return f"rule-{code}"
+
+    @staticmethod
+    def method_id(key: str) -> str:
+        return f"method-{key}"
+
+    # --- links --------------------------------------------------------------------------------
+
+    def page(self, name: str) -> str:
+        if name not in PAGE_NAMES:
+            raise ValueError(f"unknown page {name!r}")
+        return f"#{name}" if self.single else f"{self.root}{name}.html"
+
+    def asset(self, name: str) -> str:
+        return f"{self.root}assets/{name}"
+
+    def concept(self, key: str) -> str:
+        return f"#{self.concept_id(key)}" if self.single else self.root + concept_path(key)
+
+    def paper(self, key: str) -> str:
+        return f"#{self.paper_id(key)}" if self.single else self.root + paper_path(key)
+
+    def _in(self, page_url: str, anchor: str) -> str:
+        return f"#{anchor}" if self.single else f"{page_url}#{anchor}"
+
+    def claim(self, key: str, paper: str) -> str:
+        return self._in(self.paper(paper), self.claim_id(key))
+
+    def definition(self, concept: str, key: str) -> str:
+        return self._in(self.concept(concept), self.definition_id(concept, key))
+
+    def source(self, key: str) -> str:
+        return self._in(self.page("sources"), self.source_id(key))
+
+    def rule(self, code: str) -> str:
+        return self._in(self.page("rules"), self.rule_id(code))
+
+    def method(self, key: str) -> str:
+        return self._in(self.page("vocabulary"), self.method_id(key))

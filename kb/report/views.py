@@ -1,0 +1,369 @@
+"""The plain view objects the report's templates receive, one class per thing shown.
+
+Templates never see ORM rows or sessions: `kb.report.build` reads the store with a few
+set-based queries and fills these frozen, slotted dataclasses. Each page template renders one
+*page object* (the classes ending in `Page`), documented field by field below; the
+`site` object (`SiteInfo`) and a `links` helper (`kb.report.links.Links`) come with every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb.report.findings import FindingView, RuleView
+
+# --- shared pieces ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """What every page's header and footer show.
+
+    Attributes:
+        title: the knowledge base's title (`kb report --title`).
+        version: kb's version.
+        generated: UTC time of generation with `--stamp`, else None (so bytes are reproducible).
+        concept_count: number of concepts.
+        paper_count: number of sources with claims.
+        claim_count: number of claims.
+        open_finding_count: findings that are not suppressed.
+        rule_codes: codes of the registry's rules (those have an entry on the rules page).
+    """
+
+    title: str
+    version: str
+    generated: str | None
+    concept_count: int
+    paper_count: int
+    claim_count: int
+    open_finding_count: int
+    rule_codes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptRef:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """A short citation: `label` is `Olsson et al. 2022`; `has_paper` when it has a paper page."""
+
+    key: str
+    label: str
+    title: str
+    has_paper: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MethodView:
+    key: str
+    name: str
+    kind: str
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionView:
+    """`method op threshold`; `threshold` None means a method to measure without a bar."""
+
+    method: MethodView
+    op: str
+    threshold: float | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionRef:
+    concept: ConceptRef
+    key: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionView:
+    """One definition of a concept; a `refuted` one is shown struck through with its status."""
+
+    concept_key: str
+    key: str
+    kind: str
+    text: str
+    status: str
+    source: SourceRef | None
+    criteria: tuple[CriterionView, ...]
+    depends_on: tuple[ConceptRef, ...]
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RelationView:
+    """Concepts related one way: `label` is Broader, Narrower, Part of, Has part or Related."""
+
+    label: str
+    concepts: tuple[ConceptRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """A measurement. `kind` is the effective kind (the run's own, else its method's)."""
+
+    key: str
+    method: MethodView
+    kind: str
+    subject: str | None
+    value: float | None
+    dataset: str | None
+    source: SourceRef | None
+    params: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRef:
+    key: str
+    paper: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceView:
+    """A claim's evidence: a run (with its kind) or a cited claim; `stance` supports/contradicts."""
+
+    stance: str
+    run: RunView | None
+    cited: ClaimRef | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimView:
+    """A paper's claim about a concept, with its evidence and audit findings.
+
+    `findings` are the open ones; `suppressed` are findings the claim silences, each with its
+    reason (a suppression that silences nothing is itself a finding, KB199).
+    """
+
+    key: str
+    text: str
+    source: SourceRef
+    concept: ConceptRef
+    stated_kind: str | None
+    definition: DefinitionRef | None
+    subject: str | None
+    evidence: tuple[EvidenceView, ...]
+    evidence_kinds: str
+    findings: tuple[FindingView, ...]
+    suppressed: tuple[FindingView, ...]
+    origin: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionCheck:
+    """Whether a run meets one criterion of a definition: `met`, `not met` or `cannot judge`."""
+
+    definition: DefinitionRef
+    criterion: str
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRunView:
+    """A run behind claims about a concept, with the claims citing it and the criterion checks."""
+
+    run: RunView
+    claims: tuple[ClaimRef, ...]
+    checks: tuple[CriterionCheck, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    """A bibliography entry. `external` holds (label, href) links that are safe to follow (the
+    url when it is http(s), arXiv, DOI); a url that is not is kept as text in `unlinked_url`."""
+
+    ref: SourceRef
+    authors: tuple[str, ...]
+    year: int | None
+    url: str | None
+    arxiv: str | None
+    doi: str | None
+    external: tuple[tuple[str, str], ...]
+    unlinked_url: str | None
+    claim_count: int
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptEntry:
+    """A line of the index."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    kinds: str
+    claim_count: int
+    open_finding_count: int
+    search: str
+
+
+@dataclass(frozen=True, slots=True)
+class LetterGroup:
+    """Index entries under one initial; `anchor` is the id to jump to (`letter-A`, `letter-other`)."""
+
+    letter: str
+    anchor: str
+    concepts: tuple[ConceptEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPage:
+    """`index.html`: concepts A to Z.
+
+    Attributes:
+        groups: concepts grouped by the initial of their name (`#` for non-letters).
+        concept_count: number of concepts.
+    """
+
+    groups: tuple[LetterGroup, ...]
+    concept_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptPage:
+    """`concepts/<key>.html`: one concept.
+
+    Attributes:
+        key, name, aliases, domain, summary: the concept's own fields.
+        kinds: `behavioral`, `mechanistic`, `both` or `none`.
+        behavioral: its behavioral (extensional) definitions.
+        mechanistic: its mechanistic (intensional) definitions.
+        relations: related concepts, both directions.
+        depended_on_by: definitions of other concepts that rest on this one.
+        claims: claims about the concept, with their findings.
+        runs: the evidence runs behind those claims, checked against the criteria.
+        findings: open findings about the concept that belong to no claim.
+        suppressed: suppressed findings about the concept that belong to no claim.
+    """
+
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    domain: str | None
+    summary: str | None
+    kinds: str
+    behavioral: tuple[DefinitionView, ...]
+    mechanistic: tuple[DefinitionView, ...]
+    relations: tuple[RelationView, ...]
+    depended_on_by: tuple[DefinitionRef, ...]
+    claims: tuple[ClaimView, ...]
+    runs: tuple[EvidenceRunView, ...]
+    findings: tuple[FindingView, ...]
+    suppressed: tuple[FindingView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PaperPage:
+    """`papers/<source-key>.html`: one paper's audit.
+
+    Attributes:
+        source: the bibliography entry.
+        claims: its claims, each with evidence and findings.
+        findings: open findings about the paper that belong to no claim.
+        suppressed: suppressed findings about the paper that belong to no claim.
+        open_count: open findings in all, claims included.
+        suppressed_count: suppressed findings in all.
+    """
+
+    source: SourceView
+    claims: tuple[ClaimView, ...]
+    findings: tuple[FindingView, ...]
+    suppressed: tuple[FindingView, ...]
+    open_count: int
+    suppressed_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A row of a summary table: a label (rule code, severity or paper key) and its counts."""
+
+    label: str
+    open: int
+    suppressed: int
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """`audit.html`: findings by rule, by severity and by paper, each linking to its claim.
+
+    Attributes:
+        by_rule: per rule code (note: the rule's summary).
+        by_severity: per severity, most severe first.
+        by_paper: per paper (label: source key; note: its citation).
+        findings: every open finding.
+        suppressed: every suppressed finding, with its reason.
+    """
+
+    by_rule: tuple[Count, ...]
+    by_severity: tuple[Count, ...]
+    by_paper: tuple[Count, ...]
+    findings: tuple[FindingView, ...]
+    suppressed: tuple[FindingView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesPage:
+    """`sources.html`: the bibliography.
+
+    Attributes:
+        sources: every source, by key.
+    """
+
+    sources: tuple[SourceView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RulesPage:
+    """`rules.html`: the audit's rules from the registry's docstrings.
+
+    Attributes:
+        rules: the registry's rules, by code.
+    """
+
+    rules: tuple[RuleView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VocabularyPage:
+    """`vocabulary.html`: the two kinds of definition explained, and the measurement methods.
+
+    Attributes:
+        methods: every measurement method, by key.
+    """
+
+    methods: tuple[MethodView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything the report renders, built once from the store; `single.html` renders it whole.
+
+    Attributes:
+        info: the `SiteInfo` every page shows.
+        index: the `IndexPage`.
+        concepts: a `ConceptPage` per concept, by key.
+        papers: a `PaperPage` per source with claims (or findings), by key.
+        audit: the `AuditPage`.
+        sources: the `SourcesPage`.
+        rules: the `RulesPage`.
+        vocabulary: the `VocabularyPage`.
+    """
+
+    info: SiteInfo
+    index: IndexPage
+    concepts: tuple[ConceptPage, ...]
+    papers: tuple[PaperPage, ...]
+    audit: AuditPage
+    sources: SourcesPage
+    rules: RulesPage
+    vocabulary: VocabularyPage
