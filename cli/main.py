@@ -12,11 +12,13 @@ from typing import Annotated
 import typer
 
 from cli import (
+    agreement,
     audit,
     claims,
     concepts,
     database,
     definitions,
+    experiment,
     methods,
     paper,
     report,
@@ -79,6 +81,8 @@ app.add_typer(claims.app, name="claim")
 app.add_typer(paper.app, name="paper")
 app.command("audit")(audit.audit)
 app.add_typer(audit.rules_app, name="rules")
+app.command("agreement")(agreement.agreement)
+app.add_typer(experiment.app, name="experiment")
 
 
 def run() -> None:

@@ -14,7 +14,7 @@ Pure logic, no database: the store (or an experiment) supplies the definitions a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, Protocol
@@ -33,7 +33,8 @@ class DefinitionLike(Protocol):
     criteria: Any  # a sequence of CriterionLike
 
 
-Measurements = Mapping[tuple[str, str], float | None]
+# One value per (subject, method), or several when the subject was measured more than once.
+Measurements = Mapping[tuple[str, str], float | None | Sequence[float | None]]
 
 
 def judge(definition: DefinitionLike, subject: str, measurements: Measurements) -> bool | None:
@@ -42,12 +43,13 @@ def judge(definition: DefinitionLike, subject: str, measurements: Measurements) 
     True when all criteria are met, False as soon as one measured criterion is not met (one
     failure is enough, whatever is missing), None when nothing fails but some criterion cannot be
     judged: no measurement, a run without a value, or a criterion without a threshold. A
-    definition without criteria judges nothing.
+    definition without criteria judges nothing. When a subject was measured several times with
+    the same method, every value must meet the criterion (one failing run fails it).
     """
     criteria = list(definition.criteria)
     if not criteria:
         return None
-    verdicts = [satisfies(_op(c.op), c.threshold, measurements.get((subject, c.method))) for c in criteria]
+    verdicts = [_criterion(c, measurements.get((subject, c.method))) for c in criteria]
     if any(v is False for v in verdicts):
         return False
     if all(v is True for v in verdicts):
@@ -172,6 +174,16 @@ def _overlap(first: str, second: str, rows: list[SubjectVerdicts]) -> PairOverla
         only_first=tuple(s for s in ordered if s in first_set and s not in second_set),
         only_second=tuple(s for s in ordered if s in second_set and s not in first_set),
     )
+
+
+def _criterion(criterion: CriterionLike, measured: Any) -> bool | None:
+    values = list(measured) if isinstance(measured, (list, tuple)) else [measured]
+    verdicts = [satisfies(_op(criterion.op), criterion.threshold, v) for v in values if v is not None]
+    if not verdicts:
+        return satisfies(_op(criterion.op), criterion.threshold, None)
+    if any(v is False for v in verdicts):
+        return False
+    return True if all(verdicts) else None
 
 
 def natural_key(text: str) -> tuple[Any, ...]:

@@ -147,3 +147,18 @@ def test_agreement_to_json_is_plain_data():
 
 def test_natural_key_orders_digit_runs_by_value():
     assert sorted(["L1H10", "L1H2", "L0H1"], key=natural_key) == ["L0H1", "L1H2", "L1H10"]
+
+
+def test_judge_fails_when_any_of_several_runs_fails():
+    m = {("a", "prefix-matching-score"): [0.9, 0.3], ("a", "copying-score"): 0.9}
+    assert judge(BEHAVIORAL, "a", m) is False
+
+
+def test_judge_passes_when_every_one_of_several_runs_passes():
+    m = {("a", "prefix-matching-score"): (0.9, 0.6), ("a", "copying-score"): [0.9]}
+    assert judge(BEHAVIORAL, "a", m) is True
+
+
+def test_judge_ignores_runs_without_a_value_beside_runs_with_one():
+    m = {("a", "prefix-matching-score"): [None, 0.9], ("a", "copying-score"): 0.9}
+    assert judge(BEHAVIORAL, "a", m) is True

@@ -136,3 +136,12 @@ def test_k_composition_baseline_is_deterministic_for_a_seed():
     assert metrics.k_composition_baseline(16, 4, 20, seed=5) == metrics.k_composition_baseline(
         16, 4, 20, seed=5
     )
+
+
+def test_k_composition_score_equals_the_frobenius_norm_formula():
+    rng = np.random.default_rng(6)
+    W_Q, W_K, W_V = (rng.standard_normal((12, 3)) for _ in range(3))
+    W_O = rng.standard_normal((3, 12))
+    qk, ov = W_Q @ W_K.T, W_V @ W_O
+    expected = np.linalg.norm(ov @ qk.T) / (np.linalg.norm(qk) * np.linalg.norm(ov))
+    assert metrics.k_composition_score(W_Q, W_K, W_V, W_O) == pytest.approx(expected)

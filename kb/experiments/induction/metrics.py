@@ -95,13 +95,17 @@ def k_composition_score(W_Q: np.ndarray, W_K: np.ndarray, W_V: np.ndarray, W_O: 
 
     ||W_QK^reader W_OV^writer||_F / (||W_QK^reader||_F ||W_OV^writer||_F); in row conventions
     the product is `OV @ QK.T`, the part of the reader's keys computed from the writer's output.
+    The norms are computed from the factors (`||A||_F^2 = tr(A^T A)`), so nothing of size
+    `[d_model, d_model]` is formed: `OV @ QK.T = W_V (W_O W_K) W_Q.T`.
     """
-    qk = W_Q @ W_K.T
-    ov = W_V @ W_O
-    denominator = np.linalg.norm(qk) * np.linalg.norm(ov)
-    if denominator == 0.0:
+    vv, qq = W_V.T @ W_V, W_Q.T @ W_Q  # [d_head, d_head] Gram matrices
+    middle = W_O @ W_K  # [d_head, d_head]
+    product = np.trace(vv @ middle @ qq @ middle.T)
+    ov = np.trace(vv @ (W_O @ W_O.T))
+    qk = np.trace(qq @ (W_K.T @ W_K))
+    if ov <= 0.0 or qk <= 0.0:
         return 0.0
-    return float(np.linalg.norm(ov @ qk.T) / denominator)
+    return float(np.sqrt(max(product, 0.0) / (ov * qk)))
 
 
 def k_composition_baseline(d_model: int, d_head: int, samples: int = 200, seed: int = 0) -> float:
