@@ -31,6 +31,7 @@ class InductionConfig:
     batch_size: int = 32
     init_std: float | None = 0.02  # standard deviation of every initial weight; None: 1/sqrt(fan-in)
     steps: int = 1500
+    head_dropout: float = 0.0  # training only: probability of dropping a head's output for a sequence
     learning_rate: float = 1e-3
     weight_decay: float = 0.01
     seed: int = 0
@@ -65,6 +66,8 @@ class InductionConfig:
                 f"model key {self.model_key!r} must start with a letter or digit and use only "
                 "letters, digits and ._:+- (at most 120 characters)"
             )
+        if not 0.0 <= self.head_dropout < 1.0:
+            raise ValueError("head_dropout must be in [0, 1)")
         if self.threads is not None and self.threads < 1:
             raise ValueError("threads must be at least 1")
         if self.device not in ("cpu", "cuda"):

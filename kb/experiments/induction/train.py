@@ -48,6 +48,7 @@ def train(
     """Train with AdamW on repeated-span sequences; the loss ignores the prediction made at BOS."""
     device = next(model.parameters()).device
     eval_generator = torch.Generator().manual_seed(config.seed + 1)
+    model.eval()
     before = half_losses(model, config, eval_generator)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
