@@ -78,7 +78,7 @@ def test_config_derives_the_model_key_from_its_shape_and_seed():
 
 def test_head_dropout_acts_only_in_training_mode():
     config = InductionConfig(
-        layers=1, heads=4, d_model=16, vocab=20, seq_len=32, score_span=5, score_repeats=3, head_dropout=0.5
+        layers=2, heads=4, d_model=16, vocab=20, seq_len=32, score_span=5, score_repeats=3, head_dropout=0.5
     )
     model = AttentionOnlyTransformer(config)
     tokens = repeated_span_batch(2, 32, 20, 2, 6, torch.Generator().manual_seed(5))

@@ -88,8 +88,8 @@ class AttentionOnlyTransformer(nn.Module):
                 z = F.scaled_dot_product_attention(q, k, v, is_causal=True)
             if self.training and self.config.head_dropout > 0:
                 # Drop whole heads (per sequence), so no head can lean on the others to cancel its errors.
-                keep = torch.rand(B, H, 1, 1, device=z.device) >= self.config.head_dropout
-                z = z * keep / (1.0 - self.config.head_dropout)
+                kept = torch.rand(B, H, 1, 1, device=z.device) >= self.config.head_dropout
+                z = z * kept / (1.0 - self.config.head_dropout)
             x = x + z.transpose(1, 2).reshape(B, T, H * dh) @ self.W_O[layer].reshape(H * dh, d)
         return Trace(logits=x @ self.W_U, patterns=patterns, resid_pre=resid_pre)
 
