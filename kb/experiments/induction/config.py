@@ -13,27 +13,23 @@ from schema.models import KEY_PATTERN
 class InductionConfig:
     """Everything that determines one run of the experiment (with the library versions).
 
-    The defaults are the configuration documented in `docs/experiment-induction-heads.md`:
-    it trains in about a minute on two CPU cores and grows induction heads in layer 1.
+    The defaults are the configuration documented in `docs/experiment-induction-heads.md`.
     """
 
     layers: int = 2
     heads: int = 8
     d_model: int = 256
     d_head: int | None = None  # None: d_model // heads
-    vocab: int = 64  # including the BOS token (id 0)
-    seq_len: int = 128  # training sequence length, BOS included; also the context size
+    vocab: int = 32  # including the BOS token (id 0); scoring needs score_span + 1
+    seq_len: int = 104  # training sequence length, BOS included; also the context size
     span_min: int = 4  # training spans: a random span of this many tokens ...
     span_max: int = 40  # ... up to this many, repeated until the sequence is full
-    topics: int = 0  # 0: pure repeated spans; else spans recur inside text of this many topics
-    topic_tokens: int = 8  # tokens each topic favours
-    filler_max: int = 12  # topic text between recurrences of the span: 0..filler_max tokens
-    batch_size: int = 32
-    init_std: float | None = 0.02  # standard deviation of every initial weight; None: 1/sqrt(fan-in)
-    steps: int = 1500
-    head_dropout: float = 0.0  # training only: probability of dropping a head's output for a sequence
-    learning_rate: float = 1e-3
-    weight_decay: float = 0.01
+    batch_size: int = 16
+    steps: int = 3000
+    learning_rate: float = 2e-3
+    weight_decay: float = 0.1
+    out_init_scale: float = 0.1  # W_O's initial scale relative to 1/sqrt(fan-in), as GPT-2 shrinks it
+    head_dropout: float = 0.1  # training only: probability of dropping a head's output for a sequence
     seed: int = 0
     device: str = "cpu"
     threads: int | None = None  # CPU threads for torch; None: torch's default (one per core)

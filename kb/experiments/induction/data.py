@@ -31,50 +31,6 @@ def repeated_span_batch(
     return torch.cat([bos, repeated], dim=1)
 
 
-def topic_distributions(
-    vocab: int, topics: int, topic_tokens: int, generator: torch.Generator
-) -> torch.Tensor:
-    """`[topics, vocab]` token distributions of a made-up language: each topic puts 90% of its
-    mass on `topic_tokens` tokens of its own (uniformly) and 10% on every other non-BOS token."""
-    dists = torch.zeros(topics, vocab)
-    for k in range(topics):
-        favoured = torch.randperm(vocab - 1, generator=generator)[:topic_tokens] + 1
-        dists[k, 1:] = 0.1 / (vocab - 1)
-        dists[k, favoured] += 0.9 / topic_tokens
-    return dists
-
-
-def topic_span_batch(
-    batch_size: int,
-    seq_len: int,
-    span_min: int,
-    span_max: int,
-    topics: torch.Tensor,
-    filler_max: int,
-    generator: torch.Generator,
-) -> torch.Tensor:
-    """`[batch, seq_len]` sequences mixing in-weights and in-context structure: BOS, then text of
-    one topic (tokens drawn from `topics[k]`) interrupted by a span of uniformly random tokens that
-    recurs after every stretch of 0..`filler_max` topic tokens. Predicting topic text takes
-    inferring the topic from earlier tokens; predicting a recurring span takes induction."""
-    vocab = topics.shape[1]
-    rows = []
-    for _ in range(batch_size):
-        topic = topics[int(torch.randint(len(topics), (1,), generator=generator))]
-        length = int(torch.randint(span_min, span_max + 1, (1,), generator=generator))
-        span = torch.randint(1, vocab, (length,), generator=generator)
-        pieces, total = [], 0
-        while total < seq_len - 1:
-            filler = int(torch.randint(0, filler_max + 1, (1,), generator=generator))
-            pieces += (
-                [torch.multinomial(topic, filler, replacement=True, generator=generator)] if filler else []
-            )
-            pieces.append(span)
-            total += filler + length
-        rows.append(torch.cat([torch.tensor([BOS]), *pieces])[:seq_len])
-    return torch.stack(rows)
-
-
 def repeated_random_tokens(
     n_sequences: int, span: int, repeats: int, vocab: int, generator: torch.Generator
 ) -> torch.Tensor:

@@ -48,14 +48,15 @@ class AttentionOnlyTransformer(nn.Module):
         super().__init__()
         self.config = config
         L, H, d, dh, V = config.layers, config.heads, config.d_model, config.head_dim, config.vocab
-        std = config.init_std
-        self.W_E = nn.Parameter(torch.randn(V, d) * (std or 1 / math.sqrt(d)))
-        self.W_pos = nn.Parameter(torch.randn(config.seq_len, d) * (std or 1 / math.sqrt(d)))
-        self.W_Q = nn.Parameter(torch.randn(L, H, d, dh) * (std or 1 / math.sqrt(d)))
-        self.W_K = nn.Parameter(torch.randn(L, H, d, dh) * (std or 1 / math.sqrt(d)))
-        self.W_V = nn.Parameter(torch.randn(L, H, d, dh) * (std or 1 / math.sqrt(d)))
-        self.W_O = nn.Parameter(torch.randn(L, H, dh, d) * (std or 1 / math.sqrt(dh * H)))
-        self.W_U = nn.Parameter(torch.randn(d, V) * (std or 1 / math.sqrt(d)))
+        self.W_E = nn.Parameter(torch.randn(V, d) / math.sqrt(d))
+        self.W_pos = nn.Parameter(torch.randn(config.seq_len, d) / math.sqrt(d))
+        self.W_Q = nn.Parameter(torch.randn(L, H, d, dh) / math.sqrt(d))
+        self.W_K = nn.Parameter(torch.randn(L, H, d, dh) / math.sqrt(d))
+        self.W_V = nn.Parameter(torch.randn(L, H, d, dh) / math.sqrt(d))
+        # Output projections start smaller (GPT-2 scales them down too), so every OV circuit
+        # begins near zero.
+        self.W_O = nn.Parameter(torch.randn(L, H, dh, d) / math.sqrt(dh * H) * config.out_init_scale)
+        self.W_U = nn.Parameter(torch.randn(d, V) / math.sqrt(d))
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Logits `[batch, pos, vocab]` for token ids `[batch, pos]` (fused attention, for training)."""

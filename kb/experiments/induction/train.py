@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from kb.experiments.induction.config import InductionConfig
-from kb.experiments.induction.data import BOS, repeated_span_batch, topic_distributions, topic_span_batch
+from kb.experiments.induction.data import BOS, repeated_span_batch
 from kb.experiments.induction.model import AttentionOnlyTransformer
 
 # progress(stage, completed, total): stage is "train" or "score".
@@ -88,19 +88,7 @@ def train(
 
 
 def training_batches(config: InductionConfig, generator: torch.Generator) -> Iterator[torch.Tensor]:
-    """Endless training batches of the kind `config` asks for."""
-    if config.topics:
-        language = topic_distributions(config.vocab, config.topics, config.topic_tokens, generator)
-        while True:
-            yield topic_span_batch(
-                config.batch_size,
-                config.seq_len,
-                config.span_min,
-                config.span_max,
-                language,
-                config.filler_max,
-                generator,
-            )
+    """Endless training batches of repeated random spans."""
     while True:
         yield repeated_span_batch(
             config.batch_size, config.seq_len, config.vocab, config.span_min, config.span_max, generator
