@@ -32,7 +32,9 @@ class InductionConfig:
     head_dropout: float = 0.1  # training only: probability of dropping a head's output for a sequence
     seed: int = 0
     device: str = "cpu"
-    threads: int | None = None  # CPU threads for torch; None: torch's default (one per core)
+    # CPU threads for torch. One by default: on a shared two-core machine, two threads spent five
+    # times the CPU time per step waiting for each other. None: torch's default (one per core).
+    threads: int | None = 1
     model_key: str | None = None  # None: derived from layers, heads and seed
     # Scoring, after olsson2022: 25 random tokens repeated 4 times after BOS, 10 sequences.
     score_span: int = 25
