@@ -73,19 +73,16 @@ def induction_heads(
             "Import the seed data first: `kb import data/interpretability.yaml`"
         )
     try:
-        from kb.experiments.induction import InductionConfig, run_experiment
+        from kb.experiments.induction import InductionConfig, check_device, run_experiment
     except ImportError as exc:
         fail(f"`kb experiment` needs the optional extra: pip install 'kb[experiments]' ({exc})")
     try:
         config = InductionConfig(
             **given(layers=layers, heads=heads, steps=steps, seed=seed, model_key=model_key), device=device.value
         )
+        check_device(config)
     except ValueError as exc:
         fail(str(exc))
-    import torch
-
-    if config.device == "cuda" and not torch.cuda.is_available():
-        fail("--device cuda: torch sees no CUDA device (this torch build may be CPU-only)")
 
     info(ctx, f"training {config.key}: {config.layers} layers x {config.heads} heads, {config.steps} steps")
     with _progress(ctx) as progress:

@@ -140,3 +140,12 @@ def test_help_defaults_match_the_experiments_configuration() -> None:
     helps = {p.name: p.help for p in command.params}
     assert f"(default {default.layers})" in helps["layers"] and f"(default {default.heads})" in helps["heads"]
     assert f"(default {default.seed})" in helps["seed"] and f"(default {default.key})" in helps["model_key"]
+
+
+def test_experiment_refuses_cuda_when_torch_sees_none(seeded: Kb) -> None:
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA device")
+    result = seeded("experiment", "induction-heads", "--device", "cuda", "--steps", "1")
+    assert result.exit_code == 2
+    assert "cuda" in result.stderr

@@ -7,6 +7,6 @@ Import this package only where torch is wanted: it imports torch.
 """
 
 from kb.experiments.induction.config import InductionConfig
-from kb.experiments.induction.run import ExperimentResult, HeadScores, run_experiment
+from kb.experiments.induction.run import ExperimentResult, HeadScores, check_device, run_experiment
 
-__all__ = ["ExperimentResult", "HeadScores", "InductionConfig", "run_experiment"]
+__all__ = ["ExperimentResult", "HeadScores", "InductionConfig", "check_device", "run_experiment"]

@@ -102,8 +102,7 @@ def run_experiment(config: InductionConfig, progress: Progress | None = None) ->
     `progress(stage, completed, total)` is called once per training step (stage "train") and
     once per scored head (stage "score"). Deterministic for a given config on a given machine.
     """
-    if config.device == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device 'cuda' was requested but torch sees no CUDA device")
+    check_device(config)
     previous_threads = torch.get_num_threads()
     if config.threads is not None:
         torch.set_num_threads(config.threads)
@@ -136,6 +135,12 @@ def run_experiment(config: InductionConfig, progress: Progress | None = None) ->
         "cpu_seconds": round(time.process_time() - cpu_start, 2),
     }
     return ExperimentResult(config=config, document=document, heads=heads, training=training, timing=timing)
+
+
+def check_device(config: InductionConfig) -> None:
+    """Raise ValueError when the config asks for a device torch cannot use."""
+    if config.device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' was requested but torch sees no CUDA device (this build may be CPU-only)")
 
 
 @torch.no_grad()
