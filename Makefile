@@ -19,7 +19,7 @@ $(BIN)/python:
 
 # Reinstall when the project's requirements change.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,experiments]'
 	touch $(STAMP)
 
 venv: $(STAMP)

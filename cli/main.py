@@ -13,11 +13,13 @@ from typing import Annotated
 import typer
 
 from cli import (
+    agreement,
     audit,
     claims,
     concepts,
     database,
     definitions,
+    experiment,
     graph,
     methods,
     paper,
@@ -82,6 +84,8 @@ app.add_typer(paper.app, name="paper")
 app.command("audit")(audit.audit)
 app.add_typer(audit.rules_app, name="rules")
 app.add_typer(graph.app, name="graph")
+app.command("agreement")(agreement.agreement)
+app.add_typer(experiment.app, name="experiment")
 
 
 def run() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,11 +29,11 @@ def _postgres_base_url() -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kb.sqlite3'}"
+@contextmanager
+def database_url(backend: str, directory: Path) -> Iterator[str]:
+    """A URL of an empty database on `backend` ("sqlite" in `directory`, or a fresh PostgreSQL schema)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'kb.sqlite3'}"
         return
     base = _postgres_base_url()
     from sqlalchemy import create_engine, text
@@ -47,6 +48,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema_name}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database on each backend."""
+    with database_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ counts are exact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+import schema
 from kb.bulk import is_stream, load_streams
 from kb.bulk.streams import ProgressCallback
 from kb.errors import InvalidInput, Location
@@ -27,8 +28,8 @@ from kb.graph.validate import check_changeset as check_graph
 from kb.services import catalog
 from kb.services.bibtex import load_bibtex
 from kb.services.changeset import TYPES, Changeset, Incoming, from_documents
-from kb.services.loading import LoadedDocument, load_document
-from kb.services.references import check_references
+from kb.services.loading import LineIndex, LoadedDocument, load_document
+from kb.services.references import check_references, existing_keys
 from kb.services.writer import Writer
 from kb.store import models as m
 from kb.store.database import Store
@@ -225,3 +226,37 @@ def import_files(
         return report
 
     return store.transaction(work, write=bool(streams) or not dry_run)
+
+
+def import_document(
+    store: Store,
+    document: schema.Document,
+    origin: str,
+    dry_run: bool = False,
+    keep_existing: Collection[str] = (),
+) -> ImportReport:
+    """Import a document built in memory (an experiment's results) exactly as `kb import` would a
+    file: same checks, one transaction. `origin` names it in messages and audit locations.
+
+    `keep_existing` names record types (e.g. `"method"`) whose records already in the store stay
+    as they are: the document's version of such a record is used only where the store has none,
+    so an experiment adds to the catalogue without rewriting it.
+    """
+    require_current(store)
+
+    def work(session: Session) -> ImportReport:
+        lists = {}
+        for type_ in keep_existing:
+            list_name = f"{type_}s"
+            records = getattr(document, list_name)
+            held = existing_keys(session, type_, [r.key for r in records])
+            lists[list_name] = [r for r in records if r.key not in held]
+        kept = document.model_copy(update=lists)
+        raw = kept.model_dump(mode="json", exclude_none=True)
+        loaded = LoadedDocument(path=origin, document=kept, raw=raw, lines=LineIndex())
+        report = apply_changeset(session, from_documents([loaded]), dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+        return report
+
+    return store.transaction(work, write=not dry_run)
