@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from cli.context import info, state
-from cli.output import print_json
+from cli.output import Format, print_json, render_rows
 
-app = typer.Typer(help="The database: schema version and upgrades.")
+app = typer.Typer(help="The database: schema version, upgrades and consistency checks.")
 
 
 def init(ctx: typer.Context) -> None:
@@ -47,3 +49,23 @@ def current(
         return
     status = "up to date" if s.is_current else ("empty: run `kb init`" if s.current is None else "run `kb db upgrade`")
     typer.echo(f"{store.display_url}: schema {s.current or '(none)'}; this kb: {s.head} ({status})")
+
+
+@app.command("check")
+def check(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+) -> None:
+    """Check the stored data as a whole (e.g. no cycle of broader or part_of relations).
+
+    Exit code 0 when clean, 1 when there are problems (listed on stdout).
+    """
+    from kb.services.checks import run_checks
+
+    problems = run_checks(state(ctx).store())
+    if problems or fmt != Format.table:
+        render_rows([p.to_json() for p in problems], ["check", "record", "message"], fmt)
+    if problems:
+        info(ctx, f"{len(problems)} problem(s) found")
+        raise typer.Exit(code=1)
+    info(ctx, "no problems found")

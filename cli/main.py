@@ -18,6 +18,7 @@ from cli import (
     concepts,
     database,
     definitions,
+    graph,
     methods,
     paper,
     report,
@@ -80,6 +81,7 @@ app.add_typer(claims.app, name="claim")
 app.add_typer(paper.app, name="paper")
 app.command("audit")(audit.audit)
 app.add_typer(audit.rules_app, name="rules")
+app.add_typer(graph.app, name="graph")
 
 
 def run() -> None:

@@ -4,6 +4,8 @@
 - A claim's **supporting evidence kinds**: the kinds of its `supports` runs plus, followed
   transitively, those of the claims it cites for support.
 - Whether a claim **supports itself** through a cycle of such citations.
+- The **refuted chains** of a claim's definition: what it rests on, through `depends_on`, that
+  is refuted throughout (from the concept graph, `kb.graph.doubt`).
 
 Citations form a directed graph that may have cycles. Its strongly connected components are
 found with an iterative Tarjan (no recursion, so a chain of 100,000 citations is fine), and each
@@ -17,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kb.audit.view import AuditView, ClaimView, EvidenceView
+from kb.graph.doubt import refuted_chains, standing_dependencies
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +34,17 @@ class ClaimFacts:
     contradicting_runs: tuple[EvidenceView, ...]  # its own `contradicts` runs, each once
     direct_runs: tuple[EvidenceView, ...]  # every run linked to it, whatever the stance, each once
     cited_claims: tuple[str, ...]  # the claims it cites for support, each once
+    # chains from its definition to each concept whose definitions are all refuted (kb.graph.doubt)
+    refuted_chains: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
-    def of(cls, claim: ClaimView, supporting_kinds: frozenset[str], cycle: tuple[str, ...]) -> ClaimFacts:
+    def of(
+        cls,
+        claim: ClaimView,
+        supporting_kinds: frozenset[str],
+        cycle: tuple[str, ...],
+        refuted_chains: tuple[tuple[str, ...], ...] = (),
+    ) -> ClaimFacts:
         supporting: dict[str, EvidenceView] = {}
         contradicting: dict[str, EvidenceView] = {}
         every: dict[str, EvidenceView] = {}
@@ -53,6 +64,7 @@ class ClaimFacts:
             contradicting_runs=tuple(contradicting.values()),
             direct_runs=tuple(every.values()),
             cited_claims=tuple(cited),
+            refuted_chains=refuted_chains,
         )
 
     @property
@@ -96,7 +108,32 @@ def derive_facts(view: AuditView) -> list[ClaimFacts]:
             cycles.update(dict.fromkeys(component, members))
         for key in component:
             kinds[key] = component_kinds[number]
-    return [ClaimFacts.of(view.claims[key], kinds[key], cycles.get(key, ())) for key in view.audited]
+    chains = _refuted_chains(view)
+    return [
+        ClaimFacts.of(view.claims[key], kinds[key], cycles.get(key, ()), chains.get(key, ()))
+        for key in view.audited
+    ]
+
+
+def _refuted_chains(view: AuditView) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """For each audited claim with a definition, the chains from that definition to refuted
+    concepts (`kb.graph.doubt.refuted_chains`), computed once per definition."""
+    if view.concepts is None:
+        return {}
+    standing = standing_dependencies(view.concepts)
+    by_definition: dict[str, tuple[tuple[str, ...], ...]] = {}
+    found: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for key in view.audited:
+        definition = view.claims[key].definition
+        if definition is None:
+            continue
+        if definition.ref not in by_definition:
+            by_definition[definition.ref] = tuple(
+                tuple(chain) for chain in refuted_chains(view.concepts, definition.ref, standing)
+            )
+        if by_definition[definition.ref]:
+            found[key] = by_definition[definition.ref]
+    return found
 
 
 def strongly_connected_components(

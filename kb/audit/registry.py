@@ -26,6 +26,7 @@ RULE_MODULES = (
     "kb108_refuted_definition",
     "kb109_subject_mismatch",
     "kb110_contradicting_run",
+    "kb111_rests_on_refuted_concept",
     "kb112_circular_support",
     "kb113_stated_kind_disagrees_with_definition",
     "kb199_unused_suppression",

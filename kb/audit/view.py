@@ -1,7 +1,8 @@
 """The audit's read-only view of claims and their evidence, gathered with a few set-based queries.
 
 Five queries load everything the rules look at (claims, definitions, criteria, evidence links,
-suppressions), however many claims there are: never one query per claim. When the audit is
+suppressions), however many claims there are: never one query per claim. The concept graph
+(relations and definitions' dependencies) comes from `kb.graph.build`, in two more. When the audit is
 restricted to a paper or a concept, a recursive query first finds those claims plus every claim
 they cite for support, transitively, since a claim's supporting evidence runs through them.
 
@@ -14,12 +15,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from kb.graph.build import concept_graph
 from kb.store import models as m
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +93,13 @@ class AuditView:
     """Every loaded claim by key, and which of them the audit reports on.
 
     `claims` also holds the claims that audited claims cite (transitively), since their
-    evidence counts as support; only the keys in `audited` are checked by the rules.
+    evidence counts as support; only the keys in `audited` are checked by the rules. `concepts`
+    is the whole concept graph (two more queries), from which dependency chains are derived.
     """
 
     claims: MappingProxyType[str, ClaimView]
     audited: tuple[str, ...]
+    concepts: nx.MultiDiGraph | None = None  # the concept graph (`kb.graph.build`), for KB111
 
 
 def load_view(session: Session, paper_id: int | None = None, concept_id: int | None = None) -> AuditView:
@@ -190,7 +197,9 @@ def load_view(session: Session, paper_id: int | None = None, concept_id: int | N
         )
         if (paper_id is None or source_id == paper_id) and (concept_id is None or c_id == concept_id):
             audited.append(key)
-    return AuditView(claims=MappingProxyType(claims), audited=tuple(sorted(audited)))
+    return AuditView(
+        claims=MappingProxyType(claims), audited=tuple(sorted(audited)), concepts=concept_graph(session)
+    )
 
 
 def _reachable_claim_ids(scope: list[ColumnElement[bool]]) -> Select[Any]:

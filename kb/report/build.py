@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kb.criteria import describe, satisfies
+from kb.graph.build import concept_graph
+from kb.graph.svg import map_drawing, neighbourhood_drawing
 from kb.report.findings import AuditData, FindingView, origin_label, severity_rank
 from kb.report.views import (
     AuditPage,
@@ -35,6 +37,7 @@ from kb.report.views import (
     EvidenceView,
     IndexPage,
     LetterGroup,
+    MapPage,
     MethodView,
     PaperPage,
     RelationView,
@@ -117,6 +120,8 @@ class _Builder:
         self.method_by_id = {mm.id: mm for mm in self.methods}
         self.claim_by_id = {c.id: c for c in self.claims}
         self.definition_by_id = {d.id: d for c in self.concepts for d in c.definitions}
+        # The concept graph (kb.graph.build), for the map and each concept's neighbourhood.
+        self.graph = concept_graph(session)
 
         # Edges seen from their target: relations pointing at a concept, definitions resting on it.
         self.incoming: dict[int, list[tuple[str, m.Concept]]] = defaultdict(list)
@@ -361,6 +366,14 @@ class _Builder:
             runs=self.evidence_runs(concept, claims),
             findings=open_,
             suppressed=suppressed,
+            neighbourhood=neighbourhood_drawing(self.graph, concept.key) if self.graph.degree(concept.key) else None,
+        )
+
+    def map_page(self) -> MapPage:
+        return MapPage(
+            drawing=map_drawing(self.graph),
+            concept_count=self.graph.number_of_nodes(),
+            edge_count=self.graph.number_of_edges(),
         )
 
     def paper_page(self, source: m.Source) -> PaperPage:
@@ -424,6 +437,7 @@ class _Builder:
             sources=SourcesPage(tuple(self.source_view(s) for s in self.sources)),
             rules=RulesPage(self.audit.rules),
             vocabulary=VocabularyPage(tuple(self.method_view(mm) for mm in self.methods)),
+            map=self.map_page(),
         )
 
 

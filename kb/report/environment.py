@@ -9,11 +9,17 @@ escaped; the only unescaped values are `Markup` objects built by kb itself, and 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from kb.report.findings import code_spans
 from kb.resources import templates_dir
+
+if TYPE_CHECKING:
+    from kb.graph.svg import Drawing
+    from kb.report.links import Links
 
 KIND_NAMES = {
     "behavioral": "behavioral (extensional)",
@@ -45,7 +51,15 @@ def kind_name(kind: str | None) -> str:
     return KIND_NAMES.get(kind, kind)
 
 
-FILTERS = {"number": number, "plural": plural, "kind_name": kind_name, "code_spans": code_spans}
+def svg(drawing: Drawing, links: Links) -> Markup:
+    """A concept-graph drawing as inline SVG, each node linking to its concept as this page
+    sees it (`links.concept`). `kb.graph.svg` escapes every piece of text it writes."""
+    from kb.graph.svg import svg_markup
+
+    return Markup(svg_markup(drawing, links.concept))
+
+
+FILTERS = {"number": number, "plural": plural, "kind_name": kind_name, "code_spans": code_spans, "svg": svg}
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-PAGE_NAMES = ("index", "audit", "sources", "rules", "vocabulary")
+PAGE_NAMES = ("index", "map", "audit", "sources", "rules", "vocabulary")
 
 _UNSAFE_FILE_CHAR = re.compile(r"[^A-Za-z0-9.-]")
 

@@ -29,6 +29,7 @@ ASSETS = ("kb.css", "filter.js")
 # Each page template and the class of the page object it renders (its documented context).
 PAGE_TEMPLATES: dict[str, type] = {
     "index.html": views.IndexPage,
+    "map.html": views.MapPage,
     "concept.html": views.ConceptPage,
     "paper.html": views.PaperPage,
     "audit.html": views.AuditPage,
@@ -88,6 +89,7 @@ def render_site(site: views.Site) -> dict[str, bytes]:
         files[path] = render_template(template, context).encode("utf-8")
 
     page("index.html", "index.html", site.index, "index")
+    page("map.html", "map.html", site.map, "map")
     for concept in site.concepts:
         page(concept_path(concept.key), "concept.html", concept)
     for paper in site.papers:

@@ -9,8 +9,12 @@ set-based queries and fills these frozen, slotted dataclasses. Each page templat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kb.report.findings import FindingView, RuleView
+
+if TYPE_CHECKING:
+    from kb.graph.svg import Drawing
 
 # --- shared pieces ------------------------------------------------------------------------------
 
@@ -243,6 +247,8 @@ class ConceptPage:
         runs: the evidence runs behind those claims, checked against the criteria.
         findings: open findings about the concept that belong to no claim.
         suppressed: suppressed findings about the concept that belong to no claim.
+        neighbourhood: the concept and its neighbours in the concept graph, as a
+            `kb.graph.svg.Drawing` (templates write it with the `svg` filter); None when it has none.
     """
 
     key: str
@@ -259,6 +265,23 @@ class ConceptPage:
     runs: tuple[EvidenceRunView, ...]
     findings: tuple[FindingView, ...]
     suppressed: tuple[FindingView, ...]
+    neighbourhood: Drawing | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MapPage:
+    """`map.html`: every concept and how they connect, drawn server-side (no script).
+
+    Attributes:
+        drawing: the concept map, a `kb.graph.svg.Drawing` (laid out by `kb.graph.layout`);
+            templates write it with the `svg` filter, which links each node to its concept page.
+        concept_count: how many concepts the map shows.
+        edge_count: how many relations and definition dependencies connect them.
+    """
+
+    drawing: Drawing
+    concept_count: int
+    edge_count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +380,7 @@ class Site:
         sources: the `SourcesPage`.
         rules: the `RulesPage`.
         vocabulary: the `VocabularyPage`.
+        map: the `MapPage` (the concept map).
     """
 
     info: SiteInfo
@@ -367,3 +391,4 @@ class Site:
     sources: SourcesPage
     rules: RulesPage
     vocabulary: VocabularyPage
+    map: MapPage

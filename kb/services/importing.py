@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from kb.bulk import is_stream, load_streams
 from kb.bulk.streams import ProgressCallback
 from kb.errors import InvalidInput, Location
+from kb.graph.validate import check_changeset as check_graph
 from kb.services import catalog
 from kb.services.bibtex import load_bibtex
 from kb.services.changeset import TYPES, Changeset, Incoming, from_documents
@@ -163,8 +164,10 @@ def classify(session: Session, changeset: Changeset) -> tuple[ImportReport, Chan
 
 
 def apply_changeset(session: Session, changeset: Changeset, dry_run: bool = False) -> ImportReport:
-    """Check references, classify, and (unless a dry run) write: the caller owns the transaction."""
+    """Check references and the resulting concept graph (no broader/part_of cycles), classify,
+    and (unless a dry run) write: the caller owns the transaction."""
     check_references(session, changeset)
+    check_graph(session, changeset)
     report, to_write = classify(session, changeset)
     report.dry_run = dry_run
     if not dry_run:

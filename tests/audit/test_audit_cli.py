@@ -165,7 +165,8 @@ def test_kb_rules_lists_every_rule() -> None:
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
     assert [r["code"] for r in rows] == [
-        "KB101", "KB102", "KB103", "KB104", "KB105", "KB106", "KB107", "KB108", "KB109", "KB110", "KB112", "KB113", "KB199"]
+        "KB101", "KB102", "KB103", "KB104", "KB105", "KB106", "KB107", "KB108", "KB109", "KB110", "KB111", "KB112",
+        "KB113", "KB199"]
     assert rows[0]["severity"] == "error" and rows[0]["summary"].startswith("A claim states the mechanistic sense")
     table = runner.invoke(app, ["rules"])
     assert table.exit_code == 0 and "KB199" in table.stdout

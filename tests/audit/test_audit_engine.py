@@ -211,4 +211,4 @@ def test_query_count_does_not_grow_with_claims(store, load, options) -> None:  #
             event.remove(store.engine, "before_cursor_execute", count)
         assert result.claims_audited >= n // 2
         counts.append(len(statements))
-    assert counts[0] == counts[1] <= 8, counts
+    assert counts[0] == counts[1] <= 10, counts  # 5-7 for the claims, 2 for the concept graph (KB111)

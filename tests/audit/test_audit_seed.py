@@ -29,7 +29,7 @@ SEED_FINDINGS = {
     "olsson2022-large-model-mechanism": ["KB109"],
     "olsson2022-phase-change": ["KB106"],
     "olsson2022-pointer-arithmetic": ["KB105"],
-    "stahl1697-phlogiston-regeneration": ["KB101", "KB108", "KB110"],
+    "stahl1697-phlogiston-regeneration": ["KB101", "KB108", "KB110", "KB111"],
     "transformerlens-induction-detector": ["KB106", "KB106"],
     "wang2022-induction-heads": ["KB101", "KB113"],
     "wang2022-name-movers": ["KB103"],
@@ -46,3 +46,13 @@ def test_the_seed_audit_is_pinned(store) -> None:  # type: ignore[no-untyped-def
     for finding in result.findings:
         codes.setdefault(finding.claim, []).append(finding.code)
     assert {claim: sorted(found) for claim, found in codes.items()} == SEED_FINDINGS
+
+
+def test_the_phlogiston_chain_yields_kb111_where_it_should(store) -> None:  # type: ignore[no-untyped-def]
+    import_files(store, SEED_FILES)
+    with store.session() as session:
+        result = run_audit(session, AuditOptions(rules=("KB111",), include_suppressed=True))
+    assert [(f.claim, f.severity.value, f.message) for f in result.findings] == [
+        ("stahl1697-phlogiston-regeneration", "warning",
+         "its definition rests on a refuted concept: fire/stahl1697 -> phlogiston (all definitions refuted)"),
+    ]

@@ -75,7 +75,11 @@ def crawl(start: Path, open_page) -> tuple[int, list[str]]:  # type: ignore[no-u
             problems += [f"{url}: {p}" for p in watch.problems()]
             watch.console_errors.clear(), watch.page_errors.clear(), watch.dialogs.clear(), watch.failed.clear()
         anchors_needed.setdefault(url, set())
-        hrefs = page.eval_on_selector_all("a[href], link[href], script[src]", "els => els.map(e => e.href || e.src)")
+        # Resolved from the attribute: an SVG <a>'s `href` property is not a string.
+        hrefs = page.eval_on_selector_all(
+            "a[href], link[href], script[src]",
+            "els => els.map(e => new URL(e.getAttribute('href') || e.getAttribute('src'), document.baseURI).href)",
+        )
         for href in hrefs:
             parts = urlsplit(href)
             if parts.scheme in ("http", "https", "data"):
@@ -155,6 +159,44 @@ def test_seed_induction_head_page_renders(seed_site: Path, open_page, shots: Pat
     assert watch.problems() == []
 
 
+@pytest.mark.parametrize("which, concepts", [("small_site", 3), ("seed_site", 19)])
+def test_the_concept_map_renders_and_its_links_work(which: str, concepts: int, request, open_page, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    site: Path = request.getfixturevalue(which)
+    page, watch = open_page()
+    page.goto((site / "index.html").as_uri())
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Map").click()
+    page.wait_for_url("**/map.html")
+    svg = page.locator("#map svg.concept-map")
+    box = svg.bounding_box()
+    assert box["width"] > 500 and box["height"] > 150  # drawn, at its natural size
+    nodes = svg.locator("a.node")
+    assert nodes.count() == concepts
+    for i in range(nodes.count()):  # every node is laid out inside the drawing, none on another
+        node = nodes.nth(i).bounding_box()
+        assert node["width"] > 100 and box["x"] <= node["x"] and node["x"] + node["width"] <= box["x"] + box["width"] + 1
+    page.screenshot(path=str(shots / f"{which}-map.png"), full_page=True)
+    # Following a node opens that concept's page, whose neighbourhood links back into the graph.
+    target = "previous-token-head"
+    svg.locator(f'a.node[data-key="{target}"]').click()
+    page.wait_for_url(f"**/concepts/{target}.html")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Previous-token head")
+    near = page.locator("figure.neighbourhood svg.concept-map")
+    assert near.locator(f'g.current[data-key="{target}"]').count() == 1
+    near.locator('a.node[data-key="induction-head"]').click()
+    page.wait_for_url("**/concepts/induction-head.html")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Induction head")
+    assert watch.problems() == []
+
+
+def test_the_neighbourhood_fits_a_phone_screen(seed_site: Path, open_page) -> None:  # type: ignore[no-untyped-def]
+    page, watch = open_page(viewport=PHONE)
+    page.goto((seed_site / "concepts" / "induction-head.html").as_uri())
+    near = page.locator("figure.neighbourhood svg.concept-map").bounding_box()
+    assert 0 < near["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert watch.problems() == []
+
+
 def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     from axe_playwright_python.sync_playwright import Axe
 
@@ -176,6 +218,7 @@ def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
         ("seed_site", "concepts/induction-head.html"),
         ("seed_site", "papers/olsson2022.html"),
         ("seed_site", "audit.html"),
+        ("seed_site", "map.html"),
         ("seed_site", "../single/glossary.html"),
     ],
 )

@@ -16,7 +16,7 @@ def test_two_runs_write_identical_bytes(kb_store, tmp_path: Path) -> None:
     write(kb_store, tmp_path / "one")
     write(kb_store, tmp_path / "two")
     one, two = files_below(tmp_path / "one"), files_below(tmp_path / "two")
-    assert one == two and len(one) == 13
+    assert one == two and len(one) == 14
     write(kb_store, tmp_path / "one")  # and again over the first
     assert files_below(tmp_path / "one") == one
     write(kb_store, tmp_path / "s1", single_file="all.html")
@@ -53,10 +53,10 @@ def test_stamp_adds_the_generation_time(kb_store, tmp_path: Path, monkeypatch: p
 
 def test_report_says_what_it_wrote(kb_store, tmp_path: Path) -> None:
     result = write(kb_store, tmp_path / "site")
-    assert result.pages == 11 and len(result.files) == 13
+    assert result.pages == 12 and len(result.files) == 14
     assert result.total_bytes == sum(len(b) for b in files_below(tmp_path / "site").values())
     assert result.index == (tmp_path / "site").resolve() / "index.html"
-    assert result.summary().startswith("wrote 11 pages and 2 assets (")
+    assert result.summary().startswith("wrote 12 pages and 2 assets (")
 
 
 def test_nothing_is_written_outside_the_output_folder(kb_store, tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ def test_single_file_holds_everything_with_anchors(kb_store, tmp_path: Path) -> 
     scripts = doc.find_all("script")
     assert len(scripts) == 1 and not scripts[0].get("src") and "data-filter" in scripts[0].string
     anchors = ids(page)
-    for section in ("index", "concepts", "papers", "audit", "sources", "rules", "vocabulary"):
+    for section in ("index", "map", "concepts", "papers", "audit", "sources", "rules", "vocabulary"):
         assert section in anchors
     for key in ("concept-induction-head", "concept-xss-concept", "paper-olsson2022", "paper-evil:2024", "claim-c1",
                 "def-induction-head/elhage2021", "src-elhage2021", "method-k-composition-score"):
@@ -140,7 +140,7 @@ def test_cli_writes_the_site_and_prints_the_index_path(kb_init, tmp_path: Path) 
     result = kb_init("report", "-o", str(tmp_path / "site"), "--title", "Our glossary")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == str((tmp_path / "site" / "index.html").resolve())
-    assert result.stderr.startswith("wrote 11 pages and 2 assets (")
+    assert result.stderr.startswith("wrote 12 pages and 2 assets (")
     assert "Our glossary" in (tmp_path / "site" / "index.html").read_text()
 
     single = kb_init("report", "-o", str(tmp_path / "one"), "--single-file", "g.html")

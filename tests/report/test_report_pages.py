@@ -19,6 +19,7 @@ def test_site_has_every_page(site: Path) -> None:
         "concepts/previous-token-head.html",
         "concepts/xss-concept.html",
         "index.html",
+        "map.html",
         "papers/elhage2021.html",
         "papers/evil_3a2024.html",
         "papers/olsson2022.html",
@@ -37,7 +38,7 @@ def test_every_page_has_header_navigation_landmarks_and_title(site: Path) -> Non
         header = doc.find("header")
         assert "Knowledge base glossary" in text_of(header)
         nav = header.find("nav", attrs={"aria-label": "Main"})
-        assert [text_of(a) for a in nav.find_all("a")] == ["Concepts", "Audit", "Sources", "Rules", "Vocabulary"]
+        assert [text_of(a) for a in nav.find_all("a")] == ["Concepts", "Map", "Audit", "Sources", "Rules", "Vocabulary"]
         assert text_of(header.find(class_="generation")).startswith("3 concepts · 3 papers · 3 claims · 3 open findings · kb ")
         assert doc.find("main", id="main") is not None and doc.find("footer") is not None
         assert len(doc.find_all("h1")) == 1
@@ -199,6 +200,6 @@ def test_empty_knowledge_base_renders(store, tmp_path: Path) -> None:  # type: i
     from tests.report.helpers import write
 
     result = write(store, tmp_path / "empty")
-    assert result.pages == 5  # index, audit, sources, rules, vocabulary
+    assert result.pages == 6  # index, map, audit, sources, rules, vocabulary
     doc = parse(tmp_path / "empty" / "index.html")
     assert "no concepts yet" in text_of(doc.find("main"))
