@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import InvalidInput, Location
+from kb.services.loading import loads_strict
 
 STREAM_SUFFIXES = (".jsonl", ".csv")
 KINDS = ("run", "claim", "evidence")
@@ -61,19 +62,6 @@ class Line:
     data: bytes | dict[str, Any]
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number kb accepts (values must be finite)")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
 def parse_json_line(data: bytes, path: str, number: int) -> dict[str, Any]:
     """Parse one JSONL line strictly (no NaN, no repeated keys); problems name the line."""
     try:
@@ -81,7 +69,7 @@ def parse_json_line(data: bytes, path: str, number: int) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise InvalidInput([(Location(file=path, line=number), f"not UTF-8 text (byte {data[exc.start]:#04x})")]) from None
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        value = loads_strict(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput([(Location(file=path, line=number), f"invalid JSON: {exc.msg} (column {exc.colno})")]) from None
     except ValueError as exc:
@@ -221,7 +209,7 @@ def _key_of(data: dict[str, Any]) -> str | None:
 def parse_scalar(text: str) -> Any:
     """A CSV params cell: a JSON scalar where it parses as one (`10`, `0.5`, `true`), else text."""
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = loads_strict(text)
     except ValueError:
         return text
     return value if isinstance(value, (str, int, float, bool)) or value is None else text
