@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import InvalidInput, Location
+from kb.services.loading import loads_strict
 
 STREAM_SUFFIXES = (".jsonl", ".csv")
 KINDS = ("run", "claim", "evidence")
@@ -61,27 +62,14 @@ class Line:
     data: bytes | dict[str, Any]
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number kb accepts (values must be finite)")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
 def parse_json_line(data: bytes, path: str, number: int) -> dict[str, Any]:
-    """Parse one JSONL line strictly (no NaN, no repeated keys); problems name the line."""
+    """Parse one JSONL line strictly (as `loads_strict`); problems name the line."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput([(Location(file=path, line=number), f"not UTF-8 text (byte {data[exc.start]:#04x})")]) from None
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        value = loads_strict(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput([(Location(file=path, line=number), f"invalid JSON: {exc.msg} (column {exc.colno})")]) from None
     except ValueError as exc:
@@ -191,8 +179,9 @@ class Stream:
                     yield Line(number, kind, _csv_record(columns, row))
             except csv.Error as exc:
                 raise InvalidInput([(Location(file=self.name, line=reader.line_num), f"invalid CSV: {exc}")]) from None
-            except UnicodeDecodeError as exc:
-                raise InvalidInput([(Location(file=self.name, line=reader.line_num + 1), f"not UTF-8 text ({exc.reason})")]) from None
+            except UnicodeDecodeError:
+                line, byte = _first_undecodable_line(self.path)
+                raise InvalidInput([(Location(file=self.name, line=line), f"not UTF-8 text (byte {byte:#04x})")]) from None
 
     def _csv_header(self, header: list[str], kind: str) -> list[str]:
         columns = [name.strip() for name in header]
@@ -213,6 +202,18 @@ class Stream:
         return columns
 
 
+def _first_undecodable_line(path: Path) -> tuple[int, int]:
+    """The number of the first line that is not UTF-8, and its first bad byte (the decoder reads
+    ahead in blocks, so its own position does not say which line it was on)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                return number, raw[exc.start]
+    return 1, 0
+
+
 def _key_of(data: dict[str, Any]) -> str | None:
     key = data.get("key") or data.get("claim")
     return key if isinstance(key, str) else None
@@ -221,7 +222,7 @@ def _key_of(data: dict[str, Any]) -> str | None:
 def parse_scalar(text: str) -> Any:
     """A CSV params cell: a JSON scalar where it parses as one (`10`, `0.5`, `true`), else text."""
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = loads_strict(text)
     except ValueError:
         return text
     return value if isinstance(value, (str, int, float, bool)) or value is None else text
