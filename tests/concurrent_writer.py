@@ -2,8 +2,8 @@
 
 `python -m tests.concurrent_writer URL WORKER WORKERS COUNT FOLDER` says it is ready (a file in
 FOLDER) and waits until all WORKERS are, so that they start together, then adds COUNT runs and COUNT claims
-citing them through the CLI, one command (one transaction) each, and imports one file of COUNT
-more runs and claims. Every command must exit 0; the worker exits 1 at the first that does not.
+citing them through the CLI, one command (one transaction) each, imports one file of COUNT
+more runs and claims, and streams COUNT more runs from a JSONL file (the bulk path). Every command must exit 0; the worker exits 1 at the first that does not.
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ def main(url: str, worker: str, workers: int, count: int, folder: Path) -> None:
         for i in range(count)
     ]
     doc.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    streamed = folder / f"worker-{worker}-runs.jsonl"  # the bulk import path
+    streamed.write_text(
+        "".join(f'{{"key": "w{worker}-streamed-r{i}", "method": "m", "value": {i}}}\n' for i in range(count)),
+        encoding="utf-8",
+    )
     (folder / f"ready-{worker}").touch()
     deadline = time.monotonic() + 300
     while len(list(folder.glob("ready-*"))) < workers:
@@ -45,6 +50,8 @@ def main(url: str, worker: str, workers: int, count: int, folder: Path) -> None:
            "--evidence", run)
         if i == count // 2:
             kb(url, "-q", "import", str(doc))
+        if i == count // 3:
+            kb(url, "-q", "import", str(streamed))
 
 
 if __name__ == "__main__":

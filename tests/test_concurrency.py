@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import REPO
 
-COUNT = 12  # per worker: runs added, claims added, and runs + claims in one import
+COUNT = 12  # per worker: runs added, claims added, runs + claims in one import, runs streamed
 
 
 @pytest.mark.slow
@@ -44,10 +44,11 @@ def test_concurrent_writers_all_land(db_url: str, kb_init, tmp_path: Path, worke
     claims = kb_init("claim", "list", "--format", "json")
     run_keys = {r["key"] for r in json.loads(runs.stdout)}
     claim_keys = {c["key"] for c in json.loads(claims.stdout)}
-    assert len(run_keys) == len(claim_keys) == workers * COUNT * 2
+    assert len(run_keys) == workers * COUNT * 3
+    assert len(claim_keys) == workers * COUNT * 2
     for w in range(workers):
         for i in range(COUNT):
-            assert {f"w{w}-r{i}", f"w{w}-imported-r{i}"} <= run_keys
+            assert {f"w{w}-r{i}", f"w{w}-imported-r{i}", f"w{w}-streamed-r{i}"} <= run_keys
             assert {f"w{w}-k{i}", f"w{w}-imported-k{i}"} <= claim_keys
     # Each claim kept its own evidence link (no write was half-applied or crossed with another).
     for w in range(workers):

@@ -1,9 +1,11 @@
 """A `kb import` killed with SIGKILL in the middle of its transaction leaves the database exactly
 as it was, passing `kb db check`, and usable at once.
 
-The import is a real process. It is killed once it is provably inside its write transaction:
-on SQLite when the write-ahead log starts to grow (pages spill from the cache long before the
-commit), on PostgreSQL when its backend holds a transaction id (it has written). No hook in kb.
+The import is a real process, of one JSON document or of a streamed JSONL file (the bulk path).
+It is killed once it is provably inside its write transaction, with no hook in kb: a document
+import on SQLite when the write-ahead log starts to grow (pages spill from the cache long before
+the commit), on PostgreSQL when its backend holds a transaction id (it has written); a streamed
+import when it has read into the stream (the transaction begins before the first line is read).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import create_engine, text
 from tests.conftest import REPO
 
 RUNS = 12_000
+STREAMED_RUNS = 400_000
 APP_NAME = "kb-crash-test"
 
 
@@ -58,6 +61,27 @@ def _wal_size(db_url: str) -> int:
     return wal.stat().st_size if wal.exists() else 0
 
 
+def write_streamed(path: Path, runs: int, value_offset: float) -> None:
+    """`runs` runs as JSONL, one per line; the first 100 also exist in the base."""
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(runs):
+            f.write(json.dumps({"key": f"gen-r{i}", "method": "gen-m", "value": i / runs + value_offset,
+                                "params": {"seed": i}}) + "\n")
+
+
+def _read_into(pid: int, path: Path) -> bool:
+    """Whether process `pid` has `path` open and has read past its start (Linux /proc)."""
+    fds = Path(f"/proc/{pid}/fd")
+    try:
+        for fd in fds.iterdir():
+            if os.readlink(fd) == str(path):
+                info = (Path(f"/proc/{pid}/fdinfo") / fd.name).read_text()
+                return int(info.split("pos:")[1].split()[0]) > 0
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+    return False
+
+
 def _checkpoint(db_url: str) -> None:
     import sqlite3
 
@@ -84,11 +108,16 @@ def _postgres_import_is_gone(admin) -> bool:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.slow
-def test_an_import_killed_mid_transaction_changes_nothing(db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("form", ["document", "stream"])
+def test_an_import_killed_mid_transaction_changes_nothing(db_url: str, tmp_path: Path, form: str) -> None:
     base = tmp_path / "base.json"
     base.write_text(json.dumps(generated(100, 0.0)), encoding="utf-8")
-    big = tmp_path / "big.json"
-    big.write_text(json.dumps(generated(RUNS, 1.0)), encoding="utf-8")
+    if form == "document":
+        big = tmp_path / "big.json"
+        big.write_text(json.dumps(generated(RUNS, 1.0)), encoding="utf-8")
+    else:
+        big = tmp_path / "big-runs.jsonl"
+        write_streamed(big, STREAMED_RUNS, 1.0)
     assert kb(db_url, "init").returncode == 0
     assert kb(db_url, "import", str(base)).returncode == 0
     before = kb(db_url, "export").stdout
@@ -108,12 +137,17 @@ def test_an_import_killed_mid_transaction_changes_nothing(db_url: str, tmp_path:
     )
     try:
         deadline = time.monotonic() + 240
-        while not (_wal_size(db_url) > 0 if sqlite else _postgres_import_has_written(admin)):
+        def inside() -> bool:
+            if form == "stream":
+                return _read_into(process.pid, big)
+            return _wal_size(db_url) > 0 if sqlite else _postgres_import_has_written(admin)
+
+        while not inside():
             assert process.poll() is None, f"the import ended before it was killed: {process.stderr.read()!r}"  # type: ignore[union-attr]
             assert time.monotonic() < deadline, "the import never started writing"
             time.sleep(0.02)
         time.sleep(0.2)  # a little deeper into the transaction
-        assert process.poll() is None, "the import committed before it could be killed (make RUNS larger)"
+        assert process.poll() is None, "the import committed before it could be killed (make the file larger)"
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.wait(timeout=60)

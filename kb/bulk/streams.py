@@ -63,7 +63,7 @@ class Line:
 
 
 def parse_json_line(data: bytes, path: str, number: int) -> dict[str, Any]:
-    """Parse one JSONL line strictly (no NaN, no repeated keys); problems name the line."""
+    """Parse one JSONL line strictly (as `loads_strict`); problems name the line."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -179,8 +179,9 @@ class Stream:
                     yield Line(number, kind, _csv_record(columns, row))
             except csv.Error as exc:
                 raise InvalidInput([(Location(file=self.name, line=reader.line_num), f"invalid CSV: {exc}")]) from None
-            except UnicodeDecodeError as exc:
-                raise InvalidInput([(Location(file=self.name, line=reader.line_num + 1), f"not UTF-8 text ({exc.reason})")]) from None
+            except UnicodeDecodeError:
+                line, byte = _first_undecodable_line(self.path)
+                raise InvalidInput([(Location(file=self.name, line=line), f"not UTF-8 text (byte {byte:#04x})")]) from None
 
     def _csv_header(self, header: list[str], kind: str) -> list[str]:
         columns = [name.strip() for name in header]
@@ -199,6 +200,18 @@ class Stream:
                 raise InvalidInput([(Location(file=self.name, line=1, field=name), problem)])
             seen.add(name)
         return columns
+
+
+def _first_undecodable_line(path: Path) -> tuple[int, int]:
+    """The number of the first line that is not UTF-8, and its first bad byte (the decoder reads
+    ahead in blocks, so its own position does not say which line it was on)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                return number, raw[exc.start]
+    return 1, 0
 
 
 def _key_of(data: dict[str, Any]) -> str | None:
