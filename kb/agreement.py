@@ -84,6 +84,8 @@ class PairOverlap:
     union: tuple[str, ...]
     only_first: tuple[str, ...]
     only_second: tuple[str, ...]
+    # Judged under both and satisfying neither (not part of `to_json`, which predates it).
+    neither: tuple[str, ...] = ()
 
     @property
     def jaccard(self) -> float | None:
@@ -145,7 +147,9 @@ def compute_agreement(
     keys = tuple(d.key for d in judging)
     if len(set(keys)) != len(keys):
         raise ValueError(f"definition keys must be unique, got {list(keys)}")
-    measured = sorted({subject for subject, _method in measurements}, key=natural_key)
+    # Ties of the natural key (`L1H01`, `L1H1`) fall back to the text: the order never depends
+    # on the set's iteration order (which changes with the hash seed).
+    measured = sorted({subject for subject, _method in measurements}, key=lambda s: (natural_key(s), s))
 
     rows = []
     for subject in measured:
@@ -173,6 +177,7 @@ def _overlap(first: str, second: str, rows: list[SubjectVerdicts]) -> PairOverla
         union=tuple(s for s in ordered if s in first_set or s in second_set),
         only_first=tuple(s for s in ordered if s in first_set and s not in second_set),
         only_second=tuple(s for s in ordered if s in second_set and s not in first_set),
+        neither=tuple(s for s in ordered if s not in first_set and s not in second_set),
     )
 
 

@@ -162,3 +162,38 @@ def test_judge_passes_when_every_one_of_several_runs_passes():
 def test_judge_ignores_runs_without_a_value_beside_runs_with_one():
     m = {("a", "prefix-matching-score"): [None, 0.9], ("a", "copying-score"): 0.9}
     assert judge(BEHAVIORAL, "a", m) is True
+
+
+def test_agreement_orders_subjects_with_equal_natural_keys_by_their_text():
+    """`h1`, `h01` and `h001` have the same natural key; the order must not depend on the hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from kb.agreement import compute_agreement\n"
+        "from schema import Criterion, Definition\n"
+        "a = Definition(key='a', kind='behavioral', text='a', criteria=[Criterion.parse('x >= 0.5')])\n"
+        "b = Definition(key='b', kind='mechanistic', text='b', criteria=[Criterion.parse('y >= 0.5')])\n"
+        "m = {(s, k): 1.0 for s in ['h01', 'h1', 'h001', 'h2'] for k in 'xy'}\n"
+        "print(' '.join(r.subject for r in compute_agreement([a, b], m).subjects))\n"
+    )
+    orders = {
+        subprocess.run(
+            [sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        for seed in range(6)
+    }
+    assert orders == {"h001 h01 h1 h2"}
+
+
+def test_agreement_lists_the_subjects_that_satisfy_neither_definition():
+    m = heads(
+        both=(0.9, 0.9, 0.3, 0.9),
+        behavioral_only=(0.9, 0.9, 0.01, 0.9),
+        neither=(0.1, 0.1, 0.0, -0.2),
+        half_judged=(0.1, 0.1, None, None),
+    )
+    pair = compute_agreement([BEHAVIORAL, MECHANISTIC], m).pairs[0]
+    assert pair.neither == ("neither",)
