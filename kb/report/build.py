@@ -1,8 +1,9 @@
 """Build the report's view objects (`kb.report.views`) from the store.
 
 Reads every record with a handful of set-based queries (concepts with their definitions,
-sources, methods, claims with their evidence), joins them in memory and hands templates frozen
-view objects. Findings come only from `kb.report.findings.gather_audit`.
+sources, methods, claims with their evidence, the measured values the definitions' criteria
+judge), joins them in memory and hands templates frozen view objects. Findings come only from
+`kb.report.findings.gather_audit`; agreement matrices only from `kb.agreement.compute_agreement`.
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ import json
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from kb.agreement import compute_agreement
 from kb.criteria import describe, satisfies
 from kb.graph.build import concept_graph
 from kb.graph.svg import map_drawing, neighbourhood_drawing
 from kb.report.findings import AuditData, FindingView, origin_label, severity_rank
 from kb.report.views import (
+    AgreementRow,
+    AgreementView,
     AuditPage,
     ClaimRef,
     ClaimView,
@@ -39,6 +43,7 @@ from kb.report.views import (
     LetterGroup,
     MapPage,
     MethodView,
+    PairOverlapView,
     PaperPage,
     RelationView,
     RulesPage,
@@ -58,6 +63,9 @@ from kb.store import models as m
 RELATION_LABELS = {"broader": ("Broader", "Narrower"), "part_of": ("Part of", "Has part"), "related": ("Related", "Related")}
 STATUS_ORDER = ("active", "contested", "refuted")
 RELATION_ORDER = ("Broader", "Narrower", "Part of", "Has part", "Related")
+# More subjects than this and a concept's agreement matrix is folded into a closed <details>.
+AGREEMENT_COLLAPSE_AT = 200
+VERDICT_TEXT = {True: "yes", False: "no", None: "not judged"}
 
 
 def safe_external_url(url: str | None) -> str | None:
@@ -102,6 +110,39 @@ def _load_claims(session: Session) -> list[m.Claim]:
     )
 
 
+def _load_measurements(session: Session) -> dict[int, list[tuple[str, float | None]]]:
+    """Per method id, the (subject, value) of every run with a subject whose method some
+    criterion names: what the agreement matrices judge (as `kb agreement` reads it), in one
+    query for every concept (the methods are a subquery, not a list of bound parameters)."""
+    criterion_methods = select(m.Criterion.method_id).distinct()
+    rows = session.execute(
+        select(m.Run.method_id, m.Run.subject, m.Run.value)
+        .where(m.Run.subject.is_not(None), m.Run.method_id.in_(criterion_methods))
+        .order_by(m.Run.id)
+    )
+    by_method: dict[int, list[tuple[str, float | None]]] = defaultdict(list)
+    for method_id, subject, value in rows:
+        by_method[method_id].append((subject, value))
+    return by_method
+
+
+@dataclass(frozen=True, slots=True)
+class _Criterion:
+    """A criterion as `kb.agreement` reads it: the method by key."""
+
+    method: str
+    op: str
+    threshold: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Judging:
+    """A definition as `kb.agreement` reads it."""
+
+    key: str
+    criteria: tuple[_Criterion, ...]
+
+
 class _Builder:
     def __init__(self, session: Session, audit: AuditData):
         self.audit = audit
@@ -120,6 +161,10 @@ class _Builder:
         self.method_by_id = {mm.id: mm for mm in self.methods}
         self.claim_by_id = {c.id: c for c in self.claims}
         self.definition_by_id = {d.id: d for c in self.concepts for d in c.definitions}
+        # Runs measuring some criterion's method, for the agreement matrices: one query for all
+        # concepts, none when no definition has criteria.
+        has_criteria = any(d.criteria for d in self.definition_by_id.values())
+        self.measured = _load_measurements(session) if has_criteria else {}
         # The concept graph (kb.graph.build), for the map and each concept's neighbourhood.
         self.graph = concept_graph(session)
 
@@ -340,6 +385,50 @@ class _Builder:
             rows.append(EvidenceRunView(self.run_view(run), tuple(self.claim_ref(c) for c in cited_by[run_id]), tuple(checks)))
         return tuple(rows)
 
+    def agreement(self, concept: m.Concept, shown: Iterable[DefinitionView]) -> AgreementView | None:
+        """Which of the concept's definitions each measured subject satisfies (None when fewer
+        than two have criteria), from the runs loaded once for every concept."""
+        judging = [d for d in concept.definitions if d.criteria]
+        if len(judging) < 2:
+            return None
+        measurements: dict[tuple[str, str], list[float | None]] = defaultdict(list)
+        for method_id in sorted({c.method_id for d in judging for c in d.criteria}):
+            method = self.method_by_id[method_id].key
+            for subject, value in self.measured.get(method_id, ()):
+                measurements[(subject, method)].append(value)
+        definitions = [
+            _Judging(d.key, tuple(_Criterion(self.method_by_id[c.method_id].key, c.op, c.threshold) for c in d.criteria))
+            for d in judging
+        ]
+        result = compute_agreement(definitions, measurements, concept=concept.key)
+        by_key = {v.key: v for v in shown}
+        counts = result.counts()
+        return AgreementView(
+            definitions=tuple(by_key[key] for key in result.definitions),
+            counts=tuple(counts[key] for key in result.definitions),
+            subjects=tuple(
+                AgreementRow(row.subject, tuple(VERDICT_TEXT[row.verdicts[key]] for key in result.definitions))
+                for row in result.subjects
+            ),
+            pairs=tuple(
+                PairOverlapView(
+                    first=by_key[pair.first],
+                    second=by_key[pair.second],
+                    judged=pair.judged,
+                    first_count=pair.first_count,
+                    second_count=pair.second_count,
+                    both=len(pair.intersection),
+                    either=len(pair.union),
+                    jaccard=pair.jaccard,
+                    only_first=pair.only_first,
+                    only_second=pair.only_second,
+                    neither=pair.neither,
+                )
+                for pair in result.pairs
+            ),
+            collapsed=len(result.subjects) > AGREEMENT_COLLAPSE_AT,
+        )
+
     def concept_page(self, concept: m.Concept) -> ConceptPage:
         claims = self.claims_by_concept.get(concept.id, [])
         definitions = [
@@ -367,6 +456,7 @@ class _Builder:
             findings=open_,
             suppressed=suppressed,
             neighbourhood=neighbourhood_drawing(self.graph, concept.key) if self.graph.degree(concept.key) else None,
+            agreement=self.agreement(concept, definitions),
         )
 
     def map_page(self) -> MapPage:

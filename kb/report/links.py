@@ -55,6 +55,10 @@ class Links:
         return f"concept-{key}"
 
     @staticmethod
+    def agreement_id(concept: str) -> str:
+        return f"agreement-{concept}"
+
+    @staticmethod
     def paper_id(key: str) -> str:
         return f"paper-{key}"
 

@@ -194,6 +194,54 @@ class SourceView:
     claim_count: int
 
 
+@dataclass(frozen=True, slots=True)
+class AgreementRow:
+    """A subject of the agreement matrix and its verdict under each definition, in column order:
+    `yes`, `no` or `not judged`."""
+
+    subject: str
+    verdicts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PairOverlapView:
+    """Two definitions compared on the subjects judged under both (`kb.agreement.PairOverlap`).
+
+    `jaccard` is |both| / |either|, None when neither picks out any subject; the tuples list
+    subjects in the matrix's order.
+    """
+
+    first: DefinitionView
+    second: DefinitionView
+    judged: int
+    first_count: int
+    second_count: int
+    both: int
+    either: int
+    jaccard: float | None
+    only_first: tuple[str, ...]
+    only_second: tuple[str, ...]
+    neither: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementView:
+    """A concept's agreement matrix (`kb.agreement.compute_agreement`): which of its definitions
+    with criteria each subject satisfies, and how the definitions overlap pair by pair.
+
+    `definitions` are the columns (by key), `counts` how many listed subjects satisfy each,
+    `subjects` the rows (natural order: `L1H9` before `L1H10`), `pairs` every pair of columns.
+    `collapsed` is True when there are more than `kb.report.build.AGREEMENT_COLLAPSE_AT`
+    subjects: the page then folds the matrix and the subject lists into closed `<details>`.
+    """
+
+    definitions: tuple[DefinitionView, ...]
+    counts: tuple[int, ...]
+    subjects: tuple[AgreementRow, ...]
+    pairs: tuple[PairOverlapView, ...]
+    collapsed: bool
+
+
 # --- pages ------------------------------------------------------------------------------------
 
 
@@ -249,6 +297,9 @@ class ConceptPage:
         suppressed: suppressed findings about the concept that belong to no claim.
         neighbourhood: the concept and its neighbours in the concept graph, as a
             `kb.graph.svg.Drawing` (templates write it with the `svg` filter); None when it has none.
+        agreement: the agreement between its definitions (`AgreementView`), or None when fewer
+            than two of them have criteria (the page then leaves the section out; with two or
+            more, a matrix without subjects is shown as one sentence saying so).
     """
 
     key: str
@@ -266,6 +317,7 @@ class ConceptPage:
     findings: tuple[FindingView, ...]
     suppressed: tuple[FindingView, ...]
     neighbourhood: Drawing | None = None
+    agreement: AgreementView | None = None
 
 
 @dataclass(frozen=True, slots=True)

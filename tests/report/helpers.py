@@ -17,6 +17,47 @@ SEED_FILES = sorted(p for p in (REPO / "data").glob("*.yaml") if p.name != "voca
 INJECTED = ('<script>alert("x")</script>', '"><img src=x onerror=alert(1)>')
 
 
+# Definitions of a concept `head` for the agreement matrix: (key, kind, method, threshold).
+PREFIX = ("olsson2022", "behavioral", "prefix-matching-score", 0.5)
+KCOMP = ("elhage2021", "mechanistic", "k-composition-score", 0.1)
+
+
+def heads(**values: tuple[float | None, float | None]) -> list[tuple[str, str, float | None]]:
+    """{subject: (prefix-matching score, K-composition score)} as runs (subject, method, value);
+    None leaves that method unmeasured."""
+    runs = []
+    for subject, (prefix, kcomp) in values.items():
+        if prefix is not None:
+            runs.append((subject, "prefix-matching-score", prefix))
+        if kcomp is not None:
+            runs.append((subject, "k-composition-score", kcomp))
+    return runs
+
+
+def agreement_document(runs: list[tuple[str, str, float | None]], definitions=(PREFIX, KCOMP)) -> dict:  # type: ignore[no-untyped-def]
+    """An interchange document: a concept `head` (name `Head`) whose `definitions` each have one
+    `>=` criterion, their methods, and `runs` (subject, method, value) keyed r0, r1, ..."""
+    return {
+        "kb": 1,
+        "methods": [{"key": method, "name": method, "kind": kind} for _key, kind, method, _t in definitions],
+        "concepts": [
+            {
+                "key": "head",
+                "name": "Head",
+                "definitions": [
+                    {"key": key, "kind": kind, "text": f"{key}'s definition",
+                     "criteria": [{"method": method, "op": ">=", "threshold": threshold}]}
+                    for key, kind, method, threshold in definitions
+                ],
+            }
+        ],
+        "runs": [
+            {"key": f"r{i}", "method": method, "subject": subject, "value": value}
+            for i, (subject, method, value) in enumerate(runs)
+        ],
+    }
+
+
 def load(store, paths: list[Path] | None = None) -> None:  # type: ignore[no-untyped-def]
     from kb.services.importing import import_files
 

@@ -123,7 +123,7 @@ def test_single_file_holds_everything_with_anchors(kb_store, tmp_path: Path) -> 
     for section in ("index", "map", "concepts", "papers", "audit", "sources", "rules", "vocabulary"):
         assert section in anchors
     for key in ("concept-induction-head", "concept-xss-concept", "paper-olsson2022", "paper-evil:2024", "claim-c1",
-                "def-induction-head/elhage2021", "src-elhage2021", "method-k-composition-score"):
+                "def-induction-head/elhage2021", "src-elhage2021", "method-k-composition-score", "agreement-induction-head"):
         assert key in anchors
     hrefs = [a["href"] for a in doc.find_all("a", href=True) if not a["href"].startswith("http")]
     assert hrefs and all(h.startswith("#") for h in hrefs)
