@@ -77,6 +77,22 @@ def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _site(tmp_path_factory.mktemp("seed"), SEED_FILES)
 
 
+@pytest.fixture(scope="session")
+def agreement_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A concept `head` whose two definitions judge 201 subjects (so its agreement matrix is
+    folded), one of them named with markup, as a site on disk."""
+    import yaml
+
+    from tests.report.helpers import agreement_document, heads
+
+    tmp = tmp_path_factory.mktemp("agreement")
+    values = {f"m/L{i // 8}H{i % 8}": (0.9 if i % 3 else 0.1, 0.3 if i % 2 else 0.0) for i in range(200)}
+    values['<script>alert("subject")</script>'] = (0.9, 0.01)
+    path = tmp / "agreement.yaml"
+    path.write_text(yaml.safe_dump(agreement_document(heads(**values))), encoding="utf-8")
+    return _site(tmp, [path])
+
+
 @dataclass
 class Watch:
     """What a page did that it should not: console errors, script errors, dialogs, failed loads."""
