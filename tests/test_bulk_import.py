@@ -127,6 +127,44 @@ def test_a_line_must_say_what_it_is(kb_base, tmp_path) -> None:
     assert result.exit_code == 2 and f"{path}:1, field 'type': cannot tell" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "line", "where"),
+    [
+        ("runs.jsonl", '{"key": "r2", "method": "ablation", "value": 0.1, "value": 0.9}',
+         "record 'r2', field 'value': invalid JSON: duplicate key 'value'"),
+        ("runs.jsonl", '{"key": "r2", "method": "ablation", "params": {"seed": 1, "seed": 2}}',
+         "record 'r2', field 'params.seed': invalid JSON: duplicate key 'seed'"),
+        ("claims.jsonl", '{"key": "c2", "source": "olsson2022", "concept": "induction-head", "text": "t",'
+                         ' "evidence": [{"run": "r1", "run": "r1"}]}',
+         "record 'c2', field 'evidence[0].run': invalid JSON: duplicate key 'run'"),
+        ("mixed.jsonl", '{"type": "run", "key": "r2", "method": "ablation", "method": "ablation"}',
+         "record 'r2', field 'method': invalid JSON: duplicate key 'method'"),
+    ],
+    ids=["top-level", "in-params", "in-an-evidence-link", "on-a-typed-line"],
+)
+def test_a_key_repeated_within_one_line_is_refused_and_writes_nothing(kb_base, tmp_path, name, line, where) -> None:
+    before = exported(kb_base)
+    good = {"type": "run", **run("r1")} if name == "mixed.jsonl" else claim("c1") if name == "claims.jsonl" else run("r1")
+    path = write(tmp_path, name, jsonl(good) + line + "\n")
+    result = kb_base("import", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:2, {where}" in result.stderr
+    assert exported(kb_base) == before
+
+
+def test_a_key_repeated_under_another_spelling_of_its_escapes_is_refused(kb_base, tmp_path) -> None:
+    path = write(tmp_path, "runs.jsonl", '{"key": "r1", "method": "ablation", "value": 0.1, "valu\\u0065": 0.9}\n')
+    result = kb_base("import", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:1, record 'r1', field 'value': invalid JSON: duplicate key 'value'" in result.stderr
+
+
+def test_colons_inside_text_are_not_taken_for_repeated_keys(kb_base, tmp_path) -> None:
+    path = write(tmp_path, "runs.jsonl", jsonl(run("r1", subject="gpt2:L1H2", params={"url": "http://x:80/a"})))
+    result = kb_base("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "subject: gpt2:L1H2" in exported(kb_base)
+
 # --- upserts and counts ----------------------------------------------------------------------
 
 

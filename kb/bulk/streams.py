@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import InvalidInput, Location
-from kb.services.loading import loads_strict
+from kb.services.loading import DuplicateKey, first_duplicate_key, loads_strict
 
 STREAM_SUFFIXES = (".jsonl", ".csv")
 KINDS = ("run", "claim", "evidence")
@@ -72,6 +72,8 @@ def parse_json_line(data: bytes, path: str, number: int) -> dict[str, Any]:
         value = loads_strict(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput([(Location(file=path, line=number), f"invalid JSON: {exc.msg} (column {exc.colno})")]) from None
+    except DuplicateKey as exc:
+        raise _duplicate_key(text, exc.key, path, number) from None
     except ValueError as exc:
         raise InvalidInput([(Location(file=path, line=number), f"invalid JSON: {exc}")]) from None
     if not isinstance(value, dict):
@@ -79,6 +81,22 @@ def parse_json_line(data: bytes, path: str, number: int) -> dict[str, Any]:
             [(Location(file=path, line=number), f"each line must be a JSON object, not {type(value).__name__}")]
         )
     return value
+
+
+def _duplicate_key(text: str, key: str, path: str, number: int) -> InvalidInput:
+    """A key given twice in one line (which value was meant cannot be known): name the line, the
+    record and the field where the key repeats."""
+    found = first_duplicate_key(text)
+    key, field = found if found is not None else (key, None)
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        data = None
+    record = _key_of(data) if isinstance(data, dict) else None
+    return InvalidInput([(
+        Location(file=path, line=number, record=record, field=field),
+        f"invalid JSON: duplicate key {key!r} (a key may appear once in each object)",
+    )])
 
 
 class Stream:

@@ -198,13 +198,56 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number kb accepts (values must be finite)")
 
 
+class DuplicateKey(ValueError):
+    """A key given twice in one JSON object (`loads_strict` refuses the text)."""
+
+    def __init__(self, key: str):
+        super().__init__(f"duplicate key {key!r}")
+        self.key = key
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
     return result
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as its (key, value) pairs in order, repeats kept (see `first_duplicate_key`)."""
+
+
+def first_duplicate_key(text: str) -> tuple[str, str] | None:
+    """The first key given twice in one object of a JSON text, in reading order, and the field
+    it stands at (`("seed", "params.seed")`, `("run", "evidence[1].run")`); None when no key
+    repeats or the text does not parse. Used to word an error, never on the fast path."""
+    try:
+        return _first_repeat(json.loads(text, object_pairs_hook=_Pairs), "")
+    except (ValueError, RecursionError):
+        return None
+
+
+def _first_repeat(node: Any, where: str) -> tuple[str, str] | None:
+    if isinstance(node, _Pairs):
+        seen: set[str] = set()
+        for key, value in node:
+            field = f"{where}.{key}" if where else key
+            if key in seen:
+                return key, field
+            seen.add(key)
+            found = _first_repeat(value, field)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found = _first_repeat(value, f"{where}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 def _bounded_int(digits: str) -> int:
