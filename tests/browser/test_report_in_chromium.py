@@ -230,6 +230,21 @@ def test_axe_finds_no_serious_accessibility_problem(which: str, rel: str, reques
     assert serious_violations(page) == []
 
 
+@pytest.mark.parametrize("rel", ["rules.html", "../single/glossary.html"])
+def test_the_rules_code_blocks_scroll_by_keyboard_at_phone_width_and_pass_axe(seed_site: Path, rel: str, open_page) -> None:  # type: ignore[no-untyped-def]
+    page, watch = open_page(viewport=PHONE)
+    page.goto((seed_site / rel).as_uri())
+    blocks = page.locator("section.rules pre").all()
+    assert any(block.evaluate("e => e.scrollWidth > e.clientWidth") for block in blocks)  # they do scroll
+    for block in blocks:
+        box = block.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+        assert block.get_attribute("tabindex") == "0"
+    assert page.get_by_role("group", name="KB101, Failing example").count() == 1
+    assert watch.problems() == []
+    assert serious_violations(page, "section.rules") == []
+
+
 @pytest.mark.parametrize("rel", ["concepts/head.html", "../single/glossary.html"])
 def test_a_folded_agreement_matrix_opens_fits_a_phone_and_passes_axe(agreement_site: Path, rel: str, open_page) -> None:  # type: ignore[no-untyped-def]
     for viewport in (DESKTOP, PHONE):
