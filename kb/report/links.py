@@ -8,7 +8,9 @@ modes, so `papers/olsson2022.html#claim-c1` and `#claim-c1` name the same claim.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 
 PAGE_NAMES = ("index", "map", "audit", "sources", "rules", "vocabulary")
 
@@ -23,26 +25,63 @@ def file_stem(key: str) -> str:
     return _UNSAFE_FILE_CHAR.sub(lambda m: "_" + "".join(f"{b:02x}" for b in m.group().encode()), key)
 
 
-def concept_path(key: str) -> str:
-    return f"concepts/{file_stem(key)}.html"
+class PageFiles:
+    """The file each concept's and each paper's page is written to, below the site's root.
+
+    A page is named after its key (`file_stem`). Keys are case-sensitive (`Smith2020` and
+    `smith2020` are two sources), but the file systems of macOS and Windows are not: where keys
+    of one kind would give names equal but for case, each of those keys gets `__` and the start
+    of its SHA-256 appended (`Smith2020__e3b0c442.html`), so no page overwrites another. Names
+    that do not collide stay as they are. `__` occurs in no other name (keys hold no `_`, and an
+    escape is one `_` and two hex digits), and the suffix depends on the key alone, so the
+    names are the same on every run with the same keys. Keys given to no `PageFiles` (a page
+    rendered on its own) are named by `file_stem`.
+    """
+
+    __slots__ = ("_concepts", "_papers")
+
+    def __init__(self, concepts: Iterable[str] = (), papers: Iterable[str] = ()):
+        self._concepts = _unique_stems(concepts)
+        self._papers = _unique_stems(papers)
+
+    def concept(self, key: str) -> str:
+        return f"concepts/{self._concepts.get(key) or file_stem(key)}.html"
+
+    def paper(self, key: str) -> str:
+        return f"papers/{self._papers.get(key) or file_stem(key)}.html"
 
 
-def paper_path(key: str) -> str:
-    return f"papers/{file_stem(key)}.html"
+def _unique_stems(keys: Iterable[str]) -> dict[str, str]:
+    """key -> file stem, no two stems equal but for case (see `PageFiles`)."""
+    stems = {key: file_stem(key) for key in keys}
+    by_folded: dict[str, list[str]] = {}
+    for key, stem in stems.items():
+        by_folded.setdefault(stem.lower(), []).append(key)
+    for group in by_folded.values():
+        if len(group) < 2:
+            continue
+        digests = {key: hashlib.sha256(key.encode("utf-8")).hexdigest() for key in group}
+        size = 8
+        while len({digests[key][:size] for key in group}) < len(group):  # lengthen on a clash
+            size += 8
+        stems.update({key: f"{stems[key]}__{digests[key][:size]}" for key in group})
+    return stems
 
 
 class Links:
     """Where things are, as seen from the page being rendered.
 
     `depth` is how many folders below the site's root the page is (0 for `index.html`, 1 for
-    `concepts/x.html`); `single` switches every link to an in-document anchor.
+    `concepts/x.html`); `single` switches every link to an in-document anchor; `files` names the
+    concept and paper pages (the same `PageFiles` the pages were written by).
     """
 
-    __slots__ = ("depth", "single")
+    __slots__ = ("depth", "files", "single")
 
-    def __init__(self, depth: int = 0, single: bool = False):
+    def __init__(self, depth: int = 0, single: bool = False, files: PageFiles | None = None):
         self.depth = depth
         self.single = single
+        self.files = files or PageFiles()
 
     @property
     def root(self) -> str:
@@ -93,10 +132,10 @@ class Links:
         return f"{self.root}assets/{name}"
 
     def concept(self, key: str) -> str:
-        return f"#{self.concept_id(key)}" if self.single else self.root + concept_path(key)
+        return f"#{self.concept_id(key)}" if self.single else self.root + self.files.concept(key)
 
     def paper(self, key: str) -> str:
-        return f"#{self.paper_id(key)}" if self.single else self.root + paper_path(key)
+        return f"#{self.paper_id(key)}" if self.single else self.root + self.files.paper(key)
 
     def _in(self, page_url: str, anchor: str) -> str:
         return f"#{anchor}" if self.single else f"{page_url}#{anchor}"

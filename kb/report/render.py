@@ -21,7 +21,7 @@ from markupsafe import Markup
 from kb.errors import KbError
 from kb.report import views
 from kb.report.environment import environment
-from kb.report.links import Links, concept_path, paper_path
+from kb.report.links import Links, PageFiles
 from kb.resources import templates_dir
 
 ASSETS = ("kb.css", "filter.js")
@@ -80,20 +80,23 @@ def asset_bytes(name: str) -> bytes:
 def render_site(site: views.Site) -> dict[str, bytes]:
     """Every file of the static site: relative path -> bytes, in a stable order."""
     files: dict[str, bytes] = {}
+    folded: dict[str, str] = {}  # lower-cased path -> path: one file on macOS and Windows
+    names = PageFiles(concepts=(c.key for c in site.concepts), papers=(p.source.ref.key for p in site.papers))
 
     def page(path: str, template: str, page_obj: Any, current: str | None = None) -> None:
         depth = len(PurePosixPath(path).parts) - 1
-        context = PageContext(site=site.info, page=page_obj, links=Links(depth=depth), current=current)
-        if path in files:
-            raise KbError(f"two pages of the report would both be written to {path}")
+        context = PageContext(site=site.info, page=page_obj, links=Links(depth=depth, files=names), current=current)
+        if path.lower() in folded:
+            raise KbError(f"two pages of the report would both be written to {folded[path.lower()]} ({path})")
+        folded[path.lower()] = path
         files[path] = render_template(template, context).encode("utf-8")
 
     page("index.html", "index.html", site.index, "index")
     page("map.html", "map.html", site.map, "map")
     for concept in site.concepts:
-        page(concept_path(concept.key), "concept.html", concept)
+        page(names.concept(concept.key), "concept.html", concept)
     for paper in site.papers:
-        page(paper_path(paper.source.ref.key), "paper.html", paper)
+        page(names.paper(paper.source.ref.key), "paper.html", paper)
     page("audit.html", "audit.html", site.audit, "audit")
     page("sources.html", "sources.html", site.sources, "sources")
     page("rules.html", "rules.html", site.rules, "rules")

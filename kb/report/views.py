@@ -338,7 +338,7 @@ class MapPage:
 
 @dataclass(frozen=True, slots=True)
 class PaperPage:
-    """`papers/<source-key>.html`: one paper's audit.
+    """`papers/<source-key>.html`: one paper's audit (`links.PageFiles` names it).
 
     Attributes:
         source: the bibliography entry.

@@ -78,6 +78,14 @@ def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def case_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sources `Smith2020` and `smith2020`, each with a paper page, as a site on disk."""
+    from tests.report.helpers import CASE_KB
+
+    return _site(tmp_path_factory.mktemp("case"), [CASE_KB])
+
+
+@pytest.fixture(scope="session")
 def agreement_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A concept `head` whose two definitions judge 201 subjects (so its agreement matrix is
     folded), one of them named with markup, as a site on disk."""

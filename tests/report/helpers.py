@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from tests.conftest import FIXTURES, REPO
 
 REPORT_KB = FIXTURES / "report_kb.yaml"
+CASE_KB = FIXTURES / "report_case_kb.yaml"  # sources Smith2020 and smith2020
 SEED_FILES = sorted(p for p in (REPO / "data").glob("*.yaml") if p.name != "vocabulary.yaml")
 
 # Markup that the small KB carries in its text fields; it must come out as text.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.report.helpers import INJECTED, local_references, pages, parse
+from tests.report.helpers import CASE_KB, INJECTED, load, local_references, pages, parse, write
 
 
 def text_of(tag) -> str:  # type: ignore[no-untyped-def]
@@ -196,9 +196,26 @@ def test_no_page_reaches_the_network(site: Path) -> None:
     assert "http" not in (site / "assets" / "filter.js").read_text()
 
 
-def test_empty_knowledge_base_renders(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from tests.report.helpers import write
+def test_keys_differing_only_in_case_get_pages_whose_names_differ_in_more_than_case(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    load(store, [CASE_KB])
+    site = tmp_path / "site"
+    write(store, site)
+    papers = sorted(p.name for p in (site / "papers").iterdir())
+    assert len(papers) == 3 and len({name.lower() for name in papers}) == 3
+    assert "olsson2022.html" in papers  # a key that collides with none keeps its plain name
+    reached, queue = set(), [(site / "index.html").resolve()]
+    while queue:
+        page = queue.pop()
+        if page not in reached:
+            reached.add(page)
+            queue += [target for _, target, _ in local_references(page) if target.suffix == ".html"]
+    for key, title in (("Smith2020", "Smith with a capital"), ("smith2020", "smith in lower case")):
+        [page] = [p for p in reached if p.parent.name == "papers" and parse(p).find(id=f"paper-{key}")]
+        assert text_of(parse(page).find("h1")) == title
+    assert {p for p in reached if p.parent.name == "papers"} == {(site / "papers" / n).resolve() for n in papers}
 
+
+def test_empty_knowledge_base_renders(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = write(store, tmp_path / "empty")
     assert result.pages == 6  # index, map, audit, sources, rules, vocabulary
     doc = parse(tmp_path / "empty" / "index.html")

@@ -12,7 +12,7 @@ import pytest
 
 from kb.report import render, views
 from kb.report.environment import FILTERS, environment, number, plural
-from kb.report.links import Links, file_stem
+from kb.report.links import Links, PageFiles, file_stem
 from kb.resources import templates_dir
 from tests.report.helpers import parse, write
 
@@ -82,6 +82,17 @@ def test_links_are_relative_on_pages_and_anchors_in_a_single_file() -> None:
     assert single.concept("whale") == "#concept-whale" and single.claim("c1", "p") == "#claim-c1"
     assert single.definition("whale", "linnaeus") == "#def-whale/linnaeus"
     assert file_stem("evil:2024+x") == "evil_3a2024_2bx" and file_stem("a.b-c") == "a.b-c"
+
+
+def test_page_file_names_differ_in_more_than_case_whatever_the_order_of_the_keys() -> None:
+    keys = ["Smith2020", "smith2020", "SMITH2020", "olsson2022", "a:b", "A:b"]
+    files = PageFiles(concepts=["whale"], papers=keys)
+    names = [files.paper(key) for key in keys]
+    assert len({name.lower() for name in names}) == len(keys)
+    assert names == [PageFiles(papers=reversed(keys)).paper(key) for key in keys]
+    assert files.paper("olsson2022") == "papers/olsson2022.html" and files.concept("whale") == "concepts/whale.html"
+    assert files.paper("Smith2020").startswith("papers/Smith2020__")
+    assert Links(1, files=files).paper("smith2020") == "../" + files.paper("smith2020")
 
 
 # --- findings --------------------------------------------------------------------------------
