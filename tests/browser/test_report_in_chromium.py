@@ -197,6 +197,21 @@ def test_the_neighbourhood_fits_a_phone_screen(seed_site: Path, open_page) -> No
     assert watch.problems() == []
 
 
+@pytest.mark.parametrize("which", ["small_site", "seed_site", "case_site", "agreement_site"])
+def test_no_page_is_wider_than_a_phone_screen(which: str, request, open_page) -> None:  # type: ignore[no-untyped-def]
+    site: Path = request.getfixturevalue(which)
+    pages = sorted(site.rglob("*.html")) + [site.parent / "single" / "glossary.html"]
+    page, watch = open_page(viewport=PHONE)
+    too_wide = []
+    for path in pages:
+        page.goto(path.as_uri())
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > page.evaluate("innerWidth"):
+            too_wide.append(f"{path.relative_to(site.parent)}: {width}px")
+    assert too_wide == []
+    assert watch.problems() == []
+
+
 def serious_violations(page, context: str | None = None) -> list[str]:  # type: ignore[no-untyped-def]
     """axe-core's serious and critical violations on the page, or only within the `context` selector."""
     from axe_playwright_python.sync_playwright import Axe
