@@ -122,6 +122,32 @@ def test_duplicate_mapping_key_in_yaml_is_refused(store, tmp_path) -> None:
         import_files(store, [path])
 
 
+def test_duplicate_mapping_key_in_json_names_the_line_record_and_field(store, tmp_path) -> None:
+    text = '{\n  "kb": 1,\n  "concepts": [\n    {"key": "whale",\n     "name": "Whale",\n     "name": "Wal"}\n  ]\n}\n'
+    path = write(tmp_path, "a.json", text)
+    with pytest.raises(InvalidInput) as exc:
+        import_files(store, [path])
+    assert problems_of(exc) == [
+        f"{path}:6, record 'whale', field 'name': invalid JSON: found duplicate key 'name' (first at line 5)"
+    ]
+    assert export(store) == "kb: 1\n"
+
+
+def test_duplicate_key_nested_in_a_one_line_json_document_names_its_record_and_field(store, tmp_path) -> None:
+    definition = (
+        '{"key": "olsson2022", "kind": "behavioral", "text": "t", "source": "s",'
+        ' "criteria": [{"method": "m", "op": ">=", "threshold": 0.5, "threshold": 0.7}]}'
+    )
+    text = '{"kb": 1, "concepts": [{"key": "c0", "name": "C"}, {"key": "induction-head", "definitions": [' + definition + "]}]}"
+    path = write(tmp_path, "a.json", text)
+    with pytest.raises(InvalidInput) as exc:
+        import_files(store, [path])
+    assert problems_of(exc) == [
+        f"{path}:1, record 'induction-head/olsson2022', field 'criteria[0].threshold': "
+        "invalid JSON: found duplicate key 'threshold' (first at line 1)"
+    ]
+
+
 def test_identical_records_across_files_are_accepted(store, tmp_path) -> None:
     import_files(store, [write(tmp_path, "a.yaml", BASE), write(tmp_path, "b.yaml", BASE)])
     assert export(store).count("key: induction-head") == 1

@@ -12,6 +12,7 @@ error with its line, never a crash.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,37 +218,81 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-class _Pairs(list[tuple[str, Any]]):
-    """A JSON object as its (key, value) pairs in order, repeats kept (see `first_duplicate_key`)."""
+@dataclass(frozen=True)
+class RepeatedKey:
+    """A key given a second time in one JSON object: where it stands (`("params", "seed")`,
+    `("evidence", 1, "run")`) and the offsets in the text of its first and second spelling."""
+
+    key: str
+    path: tuple[str | int, ...]
+    offset: int
+    first_offset: int
+
+    @property
+    def field(self) -> str:
+        """The path as a field name: `params.seed`, `evidence[1].run`."""
+        out = ""
+        for part in self.path:
+            out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else part
+        return out
+
+
+_STRUCTURE = re.compile(r'["{}\[\],]')
+
+
+def repeated_key(text: str) -> RepeatedKey | None:
+    """The first key given twice in one object of a JSON text, in reading order; None when no key
+    repeats or the text does not parse. Used to word an error, never on the fast path."""
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    # The text parses, so a scan of its structure is enough: strings (keys among them) are read
+    # whole with their escapes decoded; the rest only opens and closes objects and lists.
+    scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
+    objects: list[dict[str, int] | None] = []  # per open container: an object's keys, None for a list
+    path: list[str | int] = []
+    expect_key = False
+    i = 0
+    while (found := _STRUCTURE.search(text, i)) is not None:
+        i, ch = found.start(), found.group()
+        if ch == '"':
+            value, after = scanstring(text, i + 1)
+            keys = objects[-1] if expect_key else None
+            if keys is not None:
+                if value in keys:
+                    return RepeatedKey(value, (*path[:-1], value), i, keys[value])
+                keys[value] = i
+                path[-1] = value
+                expect_key = False
+            i = after
+            continue
+        if ch == "{":
+            objects.append({})
+            path.append("")
+            expect_key = True
+        elif ch == "[":
+            objects.append(None)
+            path.append(0)
+        elif ch in "}]":
+            objects.pop()
+            path.pop()
+            expect_key = False
+        elif ch == ",":
+            if objects[-1] is None:
+                path[-1] = int(path[-1]) + 1
+            else:
+                expect_key = True
+        i += 1
+    return None
 
 
 def first_duplicate_key(text: str) -> tuple[str, str] | None:
     """The first key given twice in one object of a JSON text, in reading order, and the field
     it stands at (`("seed", "params.seed")`, `("run", "evidence[1].run")`); None when no key
     repeats or the text does not parse. Used to word an error, never on the fast path."""
-    try:
-        return _first_repeat(json.loads(text, object_pairs_hook=_Pairs), "")
-    except (ValueError, RecursionError):
-        return None
-
-
-def _first_repeat(node: Any, where: str) -> tuple[str, str] | None:
-    if isinstance(node, _Pairs):
-        seen: set[str] = set()
-        for key, value in node:
-            field = f"{where}.{key}" if where else key
-            if key in seen:
-                return key, field
-            seen.add(key)
-            found = _first_repeat(value, field)
-            if found is not None:
-                return found
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            found = _first_repeat(value, f"{where}[{i}]")
-            if found is not None:
-                return found
-    return None
+    found = repeated_key(text)
+    return None if found is None else (found.key, found.field)
 
 
 def _bounded_int(digits: str) -> int:
@@ -271,8 +316,25 @@ def parse_json(text: str, path: str) -> Any:
         return loads_strict(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput([(Location(file=path, line=exc.lineno), f"invalid JSON: {exc.msg}")]) from None
+    except DuplicateKey as exc:
+        raise _duplicate_key(text, exc.key, path) from None
     except ValueError as exc:
         raise InvalidInput([(Location(file=path), f"invalid JSON: {exc}")]) from None
+
+
+def _duplicate_key(text: str, key: str, path: str) -> InvalidInput:
+    """A key given twice in one object of a JSON document, worded as YAML's: the line of the
+    repeat and of the first, and (as a line can hold a whole document) the record and field."""
+    found = repeated_key(text)
+    if found is None:
+        return InvalidInput([(Location(file=path), f"invalid JSON: found duplicate key {key!r}")])
+    raw = json.loads(text)  # parses (`repeated_key` checked); a repeated key keeps its last value
+    record, _, field_path = _locate(raw, found.path, LineIndex())
+    line, first = text.count("\n", 0, found.offset) + 1, text.count("\n", 0, found.first_offset) + 1
+    return InvalidInput([(
+        Location(file=path, line=line, record=record, field=field_path),
+        f"invalid JSON: found duplicate key {found.key!r} (first at line {first})",
+    )])
 
 
 def read_text(path: Path) -> str:
