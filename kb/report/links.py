@@ -25,17 +25,31 @@ def file_stem(key: str) -> str:
     return _UNSAFE_FILE_CHAR.sub(lambda m: "_" + "".join(f"{b:02x}" for b in m.group().encode()), key)
 
 
+# Names Windows keeps for devices, in any case and before any extension (`con.html`, `Nul.v2.html`
+# name the device, not a file). The others (`CONIN$`, `COM¹`) hold characters `file_stem` escapes.
+_WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL"} | {f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)})
+
+
+def windows_reserved(stem: str) -> bool:
+    """Whether a file named `<stem>.html` is a device on Windows: the part before its first dot is
+    a device name. (Other reserved forms, a name ending in a dot or a space, cannot occur: every
+    page name ends in `.html`.)"""
+    return stem.split(".", 1)[0].upper() in _WINDOWS_DEVICES
+
+
 class PageFiles:
     """The file each concept's and each paper's page is written to, below the site's root.
 
     A page is named after its key (`file_stem`). Keys are case-sensitive (`Smith2020` and
     `smith2020` are two sources), but the file systems of macOS and Windows are not: where keys
     of one kind would give names equal but for case, each of those keys gets `__` and the start
-    of its SHA-256 appended (`Smith2020__e3b0c442.html`), so no page overwrites another. Names
-    that do not collide stay as they are. `__` occurs in no other name (keys hold no `_`, and an
-    escape is one `_` and two hex digits), and the suffix depends on the key alone, so the
-    names are the same on every run with the same keys. Keys given to no `PageFiles` (a page
-    rendered on its own) are named by `file_stem`.
+    of its SHA-256 appended (`Smith2020__e3b0c442.html`), so no page overwrites another. A key
+    whose name Windows keeps for a device (`con`, `NUL`, `com1.v2`: `windows_reserved`) gets the
+    same suffix, before its first dot (`con__<digits>.html`, `com1__<digits>.v2.html`). Other
+    names stay as they are. `__` occurs in no other name (keys hold no `_`, and an escape is one
+    `_` and two hex digits), and the suffix depends on the key alone, so the names are the same
+    on every run with the same keys. Keys given to no `PageFiles` (a page rendered on its own)
+    are named as if they were the only key.
     """
 
     __slots__ = ("_concepts", "_papers")
@@ -45,27 +59,36 @@ class PageFiles:
         self._papers = _unique_stems(papers)
 
     def concept(self, key: str) -> str:
-        return f"concepts/{self._concepts.get(key) or file_stem(key)}.html"
+        return f"concepts/{self._concepts.get(key) or _unique_stems([key])[key]}.html"
 
     def paper(self, key: str) -> str:
-        return f"papers/{self._papers.get(key) or file_stem(key)}.html"
+        return f"papers/{self._papers.get(key) or _unique_stems([key])[key]}.html"
 
 
 def _unique_stems(keys: Iterable[str]) -> dict[str, str]:
-    """key -> file stem, no two stems equal but for case (see `PageFiles`)."""
+    """key -> file stem, no two stems equal but for case, none a Windows device (see `PageFiles`)."""
     stems = {key: file_stem(key) for key in keys}
     by_folded: dict[str, list[str]] = {}
     for key, stem in stems.items():
         by_folded.setdefault(stem.lower(), []).append(key)
     for group in by_folded.values():
-        if len(group) < 2:
+        if len(group) < 2 and not windows_reserved(stems[group[0]]):
             continue
         digests = {key: hashlib.sha256(key.encode("utf-8")).hexdigest() for key in group}
         size = 8
         while len({digests[key][:size] for key in group}) < len(group):  # lengthen on a clash
             size += 8
-        stems.update({key: f"{stems[key]}__{digests[key][:size]}" for key in group})
+        stems.update({key: _with_suffix(stems[key], f"__{digests[key][:size]}") for key in group})
     return stems
+
+
+def _with_suffix(stem: str, suffix: str) -> str:
+    """`stem` + `suffix`; a device's name takes it before its first dot (`aux.v2` -> `aux__<digits>.v2`),
+    as Windows reads the device in `aux.v2__<digits>.html` still."""
+    if not windows_reserved(stem):
+        return stem + suffix
+    device, dot, rest = stem.partition(".")
+    return f"{device}{suffix}{dot}{rest}"
 
 
 class Links:

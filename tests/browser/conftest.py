@@ -86,6 +86,14 @@ def case_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def reserved_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Concepts `con` and `lpt9`, sources `NUL` and `Aux.v2` (names Windows keeps for devices), as a site on disk."""
+    from tests.report.helpers import RESERVED_KB
+
+    return _site(tmp_path_factory.mktemp("reserved"), [RESERVED_KB])
+
+
+@pytest.fixture(scope="session")
 def agreement_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A concept `head` whose two definitions judge 201 subjects (so its agreement matrix is
     folded), one of them named with markup, as a site on disk."""

@@ -105,7 +105,7 @@ def crawl(start: Path, open_page) -> tuple[int, list[str]]:  # type: ignore[no-u
     return len(seen), problems
 
 
-@pytest.mark.parametrize("which", ["small_site", "seed_site", "case_site"])
+@pytest.mark.parametrize("which", ["small_site", "seed_site", "case_site", "reserved_site"])
 def test_every_internal_link_on_every_page_works(which: str, request, open_page) -> None:  # type: ignore[no-untyped-def]
     site: Path = request.getfixturevalue(which)
     count, problems = crawl(site / "index.html", open_page)

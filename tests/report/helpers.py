@@ -12,6 +12,15 @@ from tests.conftest import FIXTURES, REPO
 
 REPORT_KB = FIXTURES / "report_kb.yaml"
 CASE_KB = FIXTURES / "report_case_kb.yaml"  # sources Smith2020 and smith2020
+RESERVED_KB = FIXTURES / "report_reserved_kb.yaml"  # concepts con and lpt9, sources NUL and Aux.v2
+
+# File names Windows keeps for devices: these, in any case, before any extension.
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
+
+
+def windows_device(name: str) -> bool:
+    """Whether a file of this name is a device on Windows (`con.html`, `Aux.v2.html`)."""
+    return name.split(".", 1)[0].upper() in WINDOWS_DEVICES
 SEED_FILES = sorted(p for p in (REPO / "data").glob("*.yaml") if p.name != "vocabulary.yaml")
 
 # Markup that the small KB carries in its text fields; it must come out as text.

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.report.helpers import CASE_KB, INJECTED, load, local_references, pages, parse, write
+from tests.report.helpers import (
+    CASE_KB,
+    INJECTED,
+    RESERVED_KB,
+    load,
+    local_references,
+    pages,
+    parse,
+    windows_device,
+    write,
+)
 
 
 def text_of(tag) -> str:  # type: ignore[no-untyped-def]
@@ -213,6 +223,29 @@ def test_keys_differing_only_in_case_get_pages_whose_names_differ_in_more_than_c
         [page] = [p for p in reached if p.parent.name == "papers" and parse(p).find(id=f"paper-{key}")]
         assert text_of(parse(page).find("h1")) == title
     assert {p for p in reached if p.parent.name == "papers"} == {(site / "papers" / n).resolve() for n in papers}
+
+
+def test_keys_windows_keeps_for_devices_get_pages_it_can_write_each_reached_from_the_index(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    load(store, [RESERVED_KB])
+    site = tmp_path / "site"
+    write(store, site)
+    written = [p for p in site.rglob("*") if p.is_file()]
+    assert [p.name for p in written if windows_device(p.name)] == []
+    reached, queue = set(), [(site / "index.html").resolve()]
+    while queue:
+        page = queue.pop()
+        if page not in reached:
+            reached.add(page)
+            queue += [target for _, target, _ in local_references(page) if target.suffix == ".html"]
+    assert reached == {p.resolve() for p in written if p.suffix == ".html"}
+    for kind, key, title in (
+        ("concept", "con", "The concept keyed con"),
+        ("concept", "lpt9", "The concept keyed lpt9"),
+        ("paper", "NUL", "The source keyed NUL"),
+        ("paper", "Aux.v2", "The source keyed Aux.v2"),
+    ):
+        [page] = [p for p in reached if parse(p).find(id=f"{kind}-{key}")]
+        assert page.parent.name == f"{kind}s" and text_of(parse(page).find("h1")).startswith(title)
 
 
 def test_empty_knowledge_base_renders(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

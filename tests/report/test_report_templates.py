@@ -14,7 +14,7 @@ from kb.report import render, views
 from kb.report.environment import FILTERS, environment, number, plural
 from kb.report.links import Links, PageFiles, file_stem
 from kb.resources import templates_dir
-from tests.report.helpers import parse, write
+from tests.report.helpers import parse, windows_device, write
 
 TEMPLATES = sorted(p.name for p in templates_dir().glob("*.html"))
 
@@ -93,6 +93,18 @@ def test_page_file_names_differ_in_more_than_case_whatever_the_order_of_the_keys
     assert files.paper("olsson2022") == "papers/olsson2022.html" and files.concept("whale") == "concepts/whale.html"
     assert files.paper("Smith2020").startswith("papers/Smith2020__")
     assert Links(1, files=files).paper("smith2020") == "../" + files.paper("smith2020")
+
+
+def test_page_file_names_of_windows_device_keys_are_not_devices_and_do_not_depend_on_the_other_keys() -> None:
+    devices = ["con", "NUL", "Prn", "aux", "com1", "LPT9", "Aux.v2", "nul.a.b"]
+    lookalikes = ["com10", "lpt0", "console", "nul-x", "con:x", "a.con"]
+    files = PageFiles(papers=devices + lookalikes)
+    names = {key: files.paper(key).removeprefix("papers/") for key in devices + lookalikes}
+    assert [name for name in names.values() if windows_device(name)] == []
+    assert names["Aux.v2"].startswith("Aux__") and names["Aux.v2"].endswith(".v2.html")  # the suffix is before the dot
+    assert {key: names[key] for key in lookalikes} == {key: f"{file_stem(key)}.html" for key in lookalikes}
+    assert all(PageFiles().paper(key) == PageFiles(papers=[key]).paper(key) == files.paper(key) for key in devices)
+    assert PageFiles(concepts=["con"]).concept("con") == PageFiles().concept("con") == "concepts/" + names["con"]
 
 
 # --- findings --------------------------------------------------------------------------------
