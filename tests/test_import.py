@@ -116,10 +116,32 @@ def test_duplicate_key_within_a_file_is_refused(store, tmp_path) -> None:
         import_files(store, [path])
 
 
-def test_duplicate_mapping_key_in_yaml_is_refused(store, tmp_path) -> None:
+def test_duplicate_mapping_key_in_yaml_names_the_line_record_and_field(store, tmp_path) -> None:
     path = write(tmp_path, "a.yaml", "kb: 1\nconcepts:\n  - key: whale\n    name: Whale\n    name: Wal\n")
-    with pytest.raises(InvalidInput, match=r"a.yaml:5: invalid YAML: found duplicate key 'name'"):
+    with pytest.raises(InvalidInput) as exc:
         import_files(store, [path])
+    assert problems_of(exc) == [
+        f"{path}:5, record 'whale', field 'name': invalid YAML: found duplicate key 'name' (first at line 4)"
+    ]
+    assert export(store) == "kb: 1\n"
+
+
+def test_duplicate_key_in_a_yaml_flow_mapping_inside_a_definition_names_its_record_and_field(store, tmp_path) -> None:
+    text = BASE.replace('threshold: 0.5}]', 'threshold: 0.5, threshold: 0.7}]')
+    path = write(tmp_path, "a.yaml", text)
+    with pytest.raises(InvalidInput) as exc:
+        import_files(store, [path])
+    assert problems_of(exc) == [
+        f"{path}:14, record 'induction-head/olsson2022', field 'criteria[0].threshold': "
+        "invalid YAML: found duplicate key 'threshold' (first at line 14)"
+    ]
+
+
+def test_duplicate_top_level_yaml_key_names_the_field(store, tmp_path) -> None:
+    path = write(tmp_path, "a.yaml", "kb: 1\nsources: []\nsources: []\n")
+    with pytest.raises(InvalidInput) as exc:
+        import_files(store, [path])
+    assert problems_of(exc) == [f"{path}:3, field 'sources': invalid YAML: found duplicate key 'sources' (first at line 2)"]
 
 
 def test_duplicate_mapping_key_in_json_names_the_line_record_and_field(store, tmp_path) -> None:

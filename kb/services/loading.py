@@ -58,7 +58,7 @@ class LoadedDocument:
 
 
 class _DuplicateKey(yaml.MarkedYAMLError):
-    pass
+    key: Any = None  # the repeated key, as constructed
 
 
 class _TrackingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -113,12 +113,14 @@ class _TrackingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                     key_node.start_mark,
                 )
             if key in seen:
-                raise _DuplicateKey(
+                error = _DuplicateKey(
                     "while constructing a mapping",
                     node.start_mark,
                     f"found duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})",
                     key_node.start_mark,
                 )
+                error.key = key
+                raise error
             seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
 
@@ -180,6 +182,8 @@ def parse_yaml(text: str, path: str) -> tuple[Any, LineIndex]:
                 ]
             )
         return loader.construct_document(node), loader.line_index
+    except _DuplicateKey as exc:
+        raise _yaml_duplicate_key(text, path, exc) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -193,6 +197,42 @@ def parse_yaml(text: str, path: str) -> tuple[Any, LineIndex]:
         raise InvalidInput([(Location(file=path), "invalid YAML: nested too deeply")]) from None
     finally:
         loader.dispose()
+
+
+def _yaml_duplicate_key(text: str, path: str, exc: _DuplicateKey) -> InvalidInput:
+    """A key given twice in one YAML mapping: the line of the repeat and, as for JSON, the record
+    and the field. Reached only after the alias-bomb check, so building the document again with
+    a plain loader (which keeps a repeated key's last value) is safe; it locates the mapping by
+    the position the error reports."""
+    mark = exc.problem_mark
+    line = mark.line + 1 if mark else None
+    message = f"invalid YAML: {exc.problem}"
+    try:
+        root = yaml.compose(text, Loader=_BaseLoader)
+        raw = yaml.load(text, Loader=_BaseLoader)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, RecursionError):
+        return InvalidInput([(Location(file=path, line=line), message)])
+    found = _mapping_path(root, exc.context_mark)
+    if found is None:
+        return InvalidInput([(Location(file=path, line=line), message)])
+    record, _, field_path = _locate(raw, (*found, exc.key), LineIndex())
+    return InvalidInput([(Location(file=path, line=line, record=record, field=field_path), message)])
+
+
+def _mapping_path(root: yaml.Node | None, start: Any) -> tuple[Any, ...] | None:
+    """Keys and indices leading from the document's root node to the mapping that starts at `start`."""
+    if root is None or start is None:
+        return None
+    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())]
+    while stack:
+        node, trail = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            if (node.start_mark.line, node.start_mark.column) == (start.line, start.column):
+                return trail
+            stack.extend((value, (*trail, key.value)) for key, value in node.value if isinstance(key, yaml.ScalarNode))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*trail, index)) for index, item in enumerate(node.value))
+    return None
 
 
 def _reject_constant(name: str) -> Any:
