@@ -45,6 +45,7 @@ from kb.report.views import (
     LetterGroup,
     MapPage,
     MethodView,
+    Pages,
     PairOverlapView,
     PaperPage,
     RelationView,
@@ -553,8 +554,8 @@ class _Builder:
         return Site(
             info=info,
             index=self.index_page(),
-            concepts=tuple(self.concept_page(c) for c in self.concepts),
-            papers=tuple(self.paper_page(s) for s in self.paper_sources),
+            concepts=Pages(tuple(c.key for c in self.concepts), self.concepts, self.concept_page),
+            papers=Pages(tuple(s.key for s in self.paper_sources), self.paper_sources, self.paper_page),
             audit=self.audit_page(),
             sources=SourcesPage(tuple(self.source_view(s) for s in self.sources)),
             rules=RulesPage(self.audit.rules),
@@ -564,5 +565,7 @@ class _Builder:
 
 
 def build_site(session: Session, audit: AuditData, *, title: str, version: str, generated: str | None = None) -> Site:
-    """Every view object of the report, from one session's snapshot of the store."""
+    """Every view object of the report, from one session's snapshot of the store. The concept
+    and paper pages are built when they are iterated (`views.Pages`), from records loaded here:
+    iterate them while the session is open."""
     return _Builder(session, audit).site(title, version, generated)
