@@ -13,6 +13,7 @@ Pure logic, no database: the store (or an experiment) supplies the definitions a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -191,8 +192,10 @@ def _criterion(criterion: CriterionLike, measured: Any) -> bool | None:
     return True if all(verdicts) else None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def natural_key(text: str) -> tuple[Any, ...]:
-    """Sort key that orders digit runs by value: `L1H2` < `L1H10`."""
+    """Sort key that orders digit runs by value: `L1H2` < `L1H10`. Cached: the report sorts the
+    same subjects again for every concept measured by the same methods."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text))
 
 

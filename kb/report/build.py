@@ -8,11 +8,13 @@ judge), joins them in memory and hands templates frozen view objects. Findings c
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
@@ -43,6 +45,7 @@ from kb.report.views import (
     LetterGroup,
     MapPage,
     MethodView,
+    Pages,
     PairOverlapView,
     PaperPage,
     RelationView,
@@ -88,6 +91,26 @@ def citation_label(authors: list[str], year: int | None, title: str) -> str:
 def initial(name: str) -> str:
     first = unicodedata.normalize("NFKD", name.strip()[:1] or "#")[:1].upper()
     return first if first.isascii() and first.isalpha() else "#"
+
+
+V = TypeVar("V")
+
+
+def _per_record(method: Callable[[Any, Any], V]) -> Callable[[Any, Any], V]:
+    """Memoise a view method per record id on its builder. The views are frozen, so the one
+    built for a record serves every page that shows it (a claim is shown on its concept's page
+    and on its paper's page, a run under every claim it supports)."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def memoised(self: Any, record: Any) -> V:
+        cache = self._memo[name]
+        view = cache.get(record.id)
+        if view is None:
+            view = cache[record.id] = method(self, record)
+        return view
+
+    return memoised
 
 
 def _split(findings: Iterable[FindingView]) -> tuple[tuple[FindingView, ...], tuple[FindingView, ...]]:
@@ -146,6 +169,7 @@ class _Judging:
 class _Builder:
     def __init__(self, session: Session, audit: AuditData):
         self.audit = audit
+        self._memo: dict[str, dict[int, Any]] = defaultdict(dict)  # see `_per_record`
         # Sorted here, not only in SQL: PostgreSQL's collation and SQLite's byte order differ,
         # and the pages must come out the same on both.
         by_key = lambda row: row.key  # noqa: E731
@@ -223,9 +247,11 @@ class _Builder:
 
     # --- small views ---------------------------------------------------------------------------
 
+    @_per_record
     def concept_ref(self, concept: m.Concept) -> ConceptRef:
         return ConceptRef(concept.key, concept.name)
 
+    @_per_record
     def source_ref(self, source: m.Source) -> SourceRef:
         return SourceRef(
             key=source.key,
@@ -234,12 +260,15 @@ class _Builder:
             has_paper=source.key in self.paper_keys,
         )
 
+    @_per_record
     def method_view(self, method: m.Method) -> MethodView:
         return MethodView(method.key, method.name, method.kind, method.description)
 
+    @_per_record
     def definition_ref(self, definition: m.Definition) -> DefinitionRef:
         return DefinitionRef(self.concept_ref(self.concept_by_id[definition.concept_id]), definition.key, definition.kind)
 
+    @_per_record
     def definition_view(self, d: m.Definition) -> DefinitionView:
         return DefinitionView(
             concept_key=self.concept_by_id[d.concept_id].key,
@@ -259,6 +288,7 @@ class _Builder:
             cues=tuple(d.cues or []),
         )
 
+    @_per_record
     def run_view(self, run: m.Run) -> RunView:
         method = self.method_by_id[run.method_id]
         return RunView(
@@ -272,9 +302,11 @@ class _Builder:
             params=tuple((k, json.dumps(v, sort_keys=True, ensure_ascii=False)) for k, v in sorted((run.params or {}).items())),
         )
 
+    @_per_record
     def claim_ref(self, claim: m.Claim) -> ClaimRef:
         return ClaimRef(claim.key, self.source_by_id[claim.source_id].key, claim.text)
 
+    @_per_record
     def claim_view(self, claim: m.Claim) -> ClaimView:
         evidence = []
         kinds: set[str] = set()
@@ -302,6 +334,7 @@ class _Builder:
             origin=origin,
         )
 
+    @_per_record
     def source_view(self, source: m.Source) -> SourceView:
         external = []
         if url := safe_external_url(source.url):
@@ -521,8 +554,8 @@ class _Builder:
         return Site(
             info=info,
             index=self.index_page(),
-            concepts=tuple(self.concept_page(c) for c in self.concepts),
-            papers=tuple(self.paper_page(s) for s in self.paper_sources),
+            concepts=Pages(tuple(c.key for c in self.concepts), self.concepts, self.concept_page),
+            papers=Pages(tuple(s.key for s in self.paper_sources), self.paper_sources, self.paper_page),
             audit=self.audit_page(),
             sources=SourcesPage(tuple(self.source_view(s) for s in self.sources)),
             rules=RulesPage(self.audit.rules),
@@ -532,5 +565,7 @@ class _Builder:
 
 
 def build_site(session: Session, audit: AuditData, *, title: str, version: str, generated: str | None = None) -> Site:
-    """Every view object of the report, from one session's snapshot of the store."""
+    """Every view object of the report, from one session's snapshot of the store. The concept
+    and paper pages are built when they are iterated (`views.Pages`), from records loaded here:
+    iterate them while the session is open."""
     return _Builder(session, audit).site(title, version, generated)

@@ -1,16 +1,21 @@
 """Render the report: the only module that renders templates, and the only one that writes it.
 
-`render_site(site)` gives every file of the static site as bytes, keyed by its path relative to
-the output folder; `render_single(site)` gives the one self-contained page. `write_report`
-builds the views from a store and writes them with `SafeWriter`, which never writes outside the
-output folder and never follows a symlink. Output is deterministic: the same database gives the
+`iter_site(site)` gives every file of the static site as bytes with its path relative to the
+output folder, one page at a time (`render_site` collects them); `render_single(site)` gives the
+one self-contained page. `write_report` builds the views from a store and writes them with
+`SafeWriter`, which never writes outside the output folder and never follows a symlink: the
+site page by page into a temporary folder, then every file into place once all are rendered. Output is deterministic: the same database gives the
 same bytes, unless `stamp` adds the generation time.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -77,33 +82,50 @@ def asset_bytes(name: str) -> bytes:
     return (templates_dir() / "assets" / name).read_bytes()
 
 
-def render_site(site: views.Site) -> dict[str, bytes]:
-    """Every file of the static site: relative path -> bytes, in a stable order."""
-    files: dict[str, bytes] = {}
-    folded: dict[str, str] = {}  # lower-cased path -> path: one file on macOS and Windows
-    names = PageFiles(concepts=(c.key for c in site.concepts), papers=(p.source.ref.key for p in site.papers))
+def _keys(pages: Sequence[Any], key_of: Callable[[Any], str]) -> Sequence[str]:
+    """The record keys of a run of pages: from `views.Pages` without building a page."""
+    return pages.keys if isinstance(pages, views.Pages) else [key_of(p) for p in pages]
 
-    def page(path: str, template: str, page_obj: Any, current: str | None = None) -> None:
-        depth = len(PurePosixPath(path).parts) - 1
-        context = PageContext(site=site.info, page=page_obj, links=Links(depth=depth, files=names), current=current)
+
+def iter_site(site: views.Site) -> Iterator[tuple[str, bytes]]:
+    """Every file of the static site, one at a time: (relative path, bytes), in a stable order.
+
+    Every page's path is decided, and checked against the others, before the first page is
+    rendered; then each page's views are built, rendered and handed on before the next page's
+    are built, so a caller that writes each file as it comes holds one page in memory.
+    """
+    names = PageFiles(
+        concepts=_keys(site.concepts, lambda c: c.key), papers=_keys(site.papers, lambda p: p.source.ref.key)
+    )
+    plan: list[tuple[str, str, Callable[[], Any], str | None]] = [
+        ("index.html", "index.html", lambda: site.index, "index"),
+        ("map.html", "map.html", lambda: site.map, "map"),
+        *((names.concept(key), "concept.html", functools.partial(site.concepts.__getitem__, i), None)
+          for i, key in enumerate(_keys(site.concepts, lambda c: c.key))),
+        *((names.paper(key), "paper.html", functools.partial(site.papers.__getitem__, i), None)
+          for i, key in enumerate(_keys(site.papers, lambda p: p.source.ref.key))),
+        ("audit.html", "audit.html", lambda: site.audit, "audit"),
+        ("sources.html", "sources.html", lambda: site.sources, "sources"),
+        ("rules.html", "rules.html", lambda: site.rules, "rules"),
+        ("vocabulary.html", "vocabulary.html", lambda: site.vocabulary, "vocabulary"),
+    ]
+    folded: dict[str, str] = {}  # lower-cased path -> path: one file on macOS and Windows
+    for path, *_ in plan:
         if path.lower() in folded:
             raise KbError(f"two pages of the report would both be written to {folded[path.lower()]} ({path})")
         folded[path.lower()] = path
-        files[path] = render_template(template, context).encode("utf-8")
-
-    page("index.html", "index.html", site.index, "index")
-    page("map.html", "map.html", site.map, "map")
-    for concept in site.concepts:
-        page(names.concept(concept.key), "concept.html", concept)
-    for paper in site.papers:
-        page(names.paper(paper.source.ref.key), "paper.html", paper)
-    page("audit.html", "audit.html", site.audit, "audit")
-    page("sources.html", "sources.html", site.sources, "sources")
-    page("rules.html", "rules.html", site.rules, "rules")
-    page("vocabulary.html", "vocabulary.html", site.vocabulary, "vocabulary")
+    for path, template, page_of, current in plan:
+        depth = len(PurePosixPath(path).parts) - 1
+        context = PageContext(site=site.info, page=page_of(), links=Links(depth=depth, files=names), current=current)
+        yield path, render_template(template, context).encode("utf-8")
     for name in ASSETS:
-        files[f"assets/{name}"] = asset_bytes(name)
-    return files
+        yield f"assets/{name}", asset_bytes(name)
+
+
+def render_site(site: views.Site) -> dict[str, bytes]:
+    """Every file of the static site: relative path -> bytes, in a stable order (`iter_site`,
+    all held in memory at once: `write_report` writes them one at a time instead)."""
+    return dict(iter_site(site))
 
 
 def render_single(site: views.Site) -> bytes:
@@ -180,6 +202,35 @@ class SafeWriter:
             raise
         return final
 
+    def write_all(self, files: Iterable[tuple[str, bytes]]) -> list[tuple[Path, int]]:
+        """Write every (path, bytes) of `files`, taking one at a time, and return each file's
+        final path and size, in order.
+
+        Each file goes to a hidden temporary folder inside the root as it comes, so memory holds
+        one file, not all of them. Only when the last has come are the final paths checked
+        (`target`) and the files renamed into place; an error before that (a page that fails to
+        render, a path refused) changes nothing in the folder: no page of this run is put in
+        place beside the previous run's.
+        """
+        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".kb-report-", suffix=".tmp"))
+        try:
+            staged: list[tuple[PurePosixPath, Path, int]] = []
+            for number, (path, data) in enumerate(files):
+                rel = self.relative(path)
+                tmp = staging / str(number)
+                with open(tmp, "xb") as handle:
+                    handle.write(data)
+                os.chmod(tmp, 0o644)
+                staged.append((rel, tmp, len(data)))
+            finals = [self.target(rel) for rel, _, _ in staged]  # every path checked before any is replaced
+            written = []
+            for final, (_, tmp, size) in zip(finals, staged, strict=True):
+                os.replace(tmp, final)
+                written.append((final, size))
+            return written
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
 
 @dataclass(frozen=True, slots=True)
 class WrittenFile:
@@ -237,7 +288,10 @@ def generation_time() -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def build_from_store(store: Any, options: ReportOptions) -> views.Site:
+@contextmanager
+def site_from_store(store: Any, options: ReportOptions) -> Iterator[views.Site]:
+    """The report's views of `store`, inside one read transaction: the concept and paper pages
+    are built as they are iterated (`views.Pages`), so use the site inside the block."""
     from importlib.metadata import version
 
     from kb.audit.config import load_config
@@ -249,7 +303,7 @@ def build_from_store(store: Any, options: ReportOptions) -> views.Site:
     require_current(store)
     with store.session() as session:
         audit = gather_audit(session, severities)
-        return build_site(
+        yield build_site(
             session,
             audit,
             title=options.title,
@@ -259,20 +313,20 @@ def build_from_store(store: Any, options: ReportOptions) -> views.Site:
 
 
 def write_report(store: Any, out_dir: Path, options: ReportOptions = ReportOptions()) -> ReportResult:
-    """Build the report from `store` and write it below `out_dir`: the site, or with
-    `options.single_file` one self-contained page at that path inside `out_dir`."""
+    """Build the report from `store` and write it below `out_dir`: the site, page by page
+    (`SafeWriter.write_all`), or with `options.single_file` one self-contained page at that path
+    inside `out_dir`."""
     writer = SafeWriter(out_dir)
     if options.single_file is not None:
         writer.relative(options.single_file)  # refuse a bad path before reading the database
-    site = build_from_store(store, options)
-    if options.single_file is not None:
-        data = render_single(site)
-        path = writer.write(options.single_file, data)
-        return ReportResult(writer.root, path, [WrittenFile(path, len(data), True)])
-    result = ReportResult(writer.root, writer.root / "index.html")
-    for rel, data in render_site(site).items():
-        path = writer.write(rel, data)
-        result.files.append(WrittenFile(path, len(data), rel.endswith(".html")))
+    with site_from_store(store, options) as site:
+        if options.single_file is not None:
+            data = render_single(site)
+            path = writer.write(options.single_file, data)
+            return ReportResult(writer.root, path, [WrittenFile(path, len(data), True)])
+        result = ReportResult(writer.root, writer.root / "index.html")
+        for path, size in writer.write_all(iter_site(site)):
+            result.files.append(WrittenFile(path, size, path.suffix == ".html"))
     written = {f.path for f in result.files}
     for folder in ("concepts", "papers"):
         if not (writer.root / folder).is_symlink():

@@ -8,8 +8,9 @@ set-based queries and fills these frozen, slotted dataclasses. Each page templat
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from kb.report.findings import FindingView, RuleView
 
@@ -419,6 +420,47 @@ class VocabularyPage:
     methods: tuple[MethodView, ...]
 
 
+P = TypeVar("P")
+
+
+class Pages(Sequence[P], Generic[P]):
+    """A run of pages of one kind (concept pages, paper pages), each built when it is asked for
+    and not kept: iterating builds them one at a time, so a caller that renders and writes each
+    before taking the next holds one page's views at a time, not the whole site's.
+
+    `keys` names the record behind each page, in order, without building any page (the site's
+    file names are decided from them before the first page is rendered).
+    """
+
+    __slots__ = ("keys", "_records", "_build")
+
+    def __init__(self, keys: Sequence[str], records: Sequence[Any], build: Callable[[Any], P]):
+        if len(keys) != len(records):
+            raise ValueError("one key per record")
+        self.keys = tuple(keys)
+        self._records = tuple(records)
+        self._build = build
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> P: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[P]: ...
+    def __getitem__(self, index: int | slice) -> P | list[P]:
+        if isinstance(index, slice):
+            return [self._build(record) for record in self._records[index]]
+        return self._build(self._records[index])
+
+    def __iter__(self) -> Iterator[P]:
+        for record in self._records:
+            yield self._build(record)
+
+    def __repr__(self) -> str:
+        return f"Pages({len(self)} pages)"
+
+
 @dataclass(frozen=True, slots=True)
 class Site:
     """Everything the report renders, built once from the store; `single.html` renders it whole.
@@ -426,8 +468,8 @@ class Site:
     Attributes:
         info: the `SiteInfo` every page shows.
         index: the `IndexPage`.
-        concepts: a `ConceptPage` per concept, by key.
-        papers: a `PaperPage` per source with claims (or findings), by key.
+        concepts: a `ConceptPage` per concept, by key (a `Pages`: each built when asked for).
+        papers: a `PaperPage` per source with claims (or findings), by key (a `Pages`).
         audit: the `AuditPage`.
         sources: the `SourcesPage`.
         rules: the `RulesPage`.
@@ -437,8 +479,8 @@ class Site:
 
     info: SiteInfo
     index: IndexPage
-    concepts: tuple[ConceptPage, ...]
-    papers: tuple[PaperPage, ...]
+    concepts: Sequence[ConceptPage]
+    papers: Sequence[PaperPage]
     audit: AuditPage
     sources: SourcesPage
     rules: RulesPage

@@ -217,3 +217,72 @@ def test_building_the_views_takes_a_fixed_number_of_queries(kb_store, tmp_path: 
     # Not one query per record: 19 concepts and 37 claims take as many as 3 and 3 (a
     # select-in load is skipped when there is nothing to load, hence "about").
     assert small <= 20 and large <= 20 and abs(small - large) <= 2, (small, large)
+
+
+def _staged(out: Path) -> list[Path]:
+    """The files `SafeWriter.write_all` has written but not yet put in place."""
+    return list(out.glob(".kb-report-*.tmp/*"))
+
+
+def test_the_site_is_rendered_and_written_one_page_at_a_time(kb_store, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each page's views are built and its bytes written out before the next page's are built:
+    when page N is rendered, pages 1..N-1 are already on disk (staged), and each concept page's
+    views are built just before it is rendered, not all up front."""
+    from kb.report import build, render
+
+    out = tmp_path / "site"
+    built: list[str] = []
+    seen: list[tuple[str, int, int]] = []
+    concept_page, render_template = build._Builder.concept_page, render.render_template
+
+    def counting_concept_page(self, concept):  # type: ignore[no-untyped-def]
+        built.append(concept.key)
+        return concept_page(self, concept)
+
+    def spying_render_template(name: str, context: render.PageContext) -> str:
+        seen.append((name, len(_staged(out)), len(built)))
+        return render_template(name, context)
+
+    monkeypatch.setattr(build._Builder, "concept_page", counting_concept_page)
+    monkeypatch.setattr(render, "render_template", spying_render_template)
+    result = write(kb_store, out)
+    assert [staged for _, staged, _ in seen] == list(range(result.pages))
+    concept_renders = [count for name, _, count in seen if name == "concept.html"]
+    assert len(concept_renders) >= 2 and concept_renders == list(range(1, len(concept_renders) + 1))
+    assert not list(out.glob(".kb-report-*"))
+
+
+def test_a_page_failing_to_render_leaves_the_previous_site_as_it_was(kb_store, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kb.report import render
+
+    out = tmp_path / "site"
+    write(kb_store, out)
+    before = files_below(out)
+    render_template, calls = render.render_template, []
+
+    def failing_render_template(name: str, context: render.PageContext) -> str:
+        calls.append(name)
+        if len(calls) == 5:
+            raise RuntimeError("page 5 fails")
+        return render_template(name, context)
+
+    monkeypatch.setattr(render, "render_template", failing_render_template)
+    with pytest.raises(RuntimeError, match="page 5 fails"):
+        write(kb_store, out, title="Another title")  # every page's bytes would differ
+    assert files_below(out) == before
+    assert not list(out.glob(".kb-report-*"))
+
+
+def test_a_refused_path_late_in_the_site_writes_no_page(kb_store, tmp_path: Path) -> None:
+    """Every path is checked before any file is put in place: a symlinked papers/ folder is
+    refused before index.html (written first) or any concept page is."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "papers").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(KbError, match="symlink"):
+        write(kb_store, out)
+    assert list(outside.iterdir()) == []
+    assert not (out / "index.html").exists() and not list((out / "concepts").glob("*.html"))
+    assert not list(out.glob(".kb-report-*"))
