@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import InvalidInput, Location
-from kb.services.loading import DuplicateKey, first_duplicate_key, loads_strict
+from kb.services.loading import DuplicateKey, loads_strict, repeated_key
 
 STREAM_SUFFIXES = (".jsonl", ".csv")
 KINDS = ("run", "claim", "evidence")
@@ -86,8 +86,8 @@ def parse_json_line(data: bytes, path: str, number: int) -> dict[str, Any]:
 def _duplicate_key(text: str, key: str, path: str, number: int) -> InvalidInput:
     """A key given twice in one line (which value was meant cannot be known): name the line, the
     record and the field where the key repeats."""
-    found = first_duplicate_key(text)
-    key, field = found if found is not None else (key, None)
+    found = repeated_key(text)
+    key, field = (found.key, found.field) if found is not None else (key, None)
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):

@@ -4,8 +4,9 @@
 output folder, one page at a time (`render_site` collects them); `render_single(site)` gives the
 one self-contained page. `write_report` builds the views from a store and writes them with
 `SafeWriter`, which never writes outside the output folder and never follows a symlink: the
-site page by page into a temporary folder, then every file into place once all are rendered. Output is deterministic: the same database gives the
-same bytes, unless `stamp` adds the generation time.
+site page by page into a temporary folder, then every file into place once all are rendered.
+Output is deterministic: the same database gives the same bytes, unless `stamp` adds the
+generation time.
 """
 
 from __future__ import annotations
@@ -94,16 +95,16 @@ def iter_site(site: views.Site) -> Iterator[tuple[str, bytes]]:
     rendered; then each page's views are built, rendered and handed on before the next page's
     are built, so a caller that writes each file as it comes holds one page in memory.
     """
-    names = PageFiles(
-        concepts=_keys(site.concepts, lambda c: c.key), papers=_keys(site.papers, lambda p: p.source.ref.key)
-    )
+    concept_keys = _keys(site.concepts, lambda c: c.key)
+    paper_keys = _keys(site.papers, lambda p: p.source.ref.key)
+    names = PageFiles(concepts=concept_keys, papers=paper_keys)
     plan: list[tuple[str, str, Callable[[], Any], str | None]] = [
         ("index.html", "index.html", lambda: site.index, "index"),
         ("map.html", "map.html", lambda: site.map, "map"),
         *((names.concept(key), "concept.html", functools.partial(site.concepts.__getitem__, i), None)
-          for i, key in enumerate(_keys(site.concepts, lambda c: c.key))),
+          for i, key in enumerate(concept_keys)),
         *((names.paper(key), "paper.html", functools.partial(site.papers.__getitem__, i), None)
-          for i, key in enumerate(_keys(site.papers, lambda p: p.source.ref.key))),
+          for i, key in enumerate(paper_keys)),
         ("audit.html", "audit.html", lambda: site.audit, "audit"),
         ("sources.html", "sources.html", lambda: site.sources, "sources"),
         ("rules.html", "rules.html", lambda: site.rules, "rules"),

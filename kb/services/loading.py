@@ -207,11 +207,14 @@ def _yaml_duplicate_key(text: str, path: str, exc: _DuplicateKey) -> InvalidInpu
     mark = exc.problem_mark
     line = mark.line + 1 if mark else None
     message = f"invalid YAML: {exc.problem}"
+    loader = _BaseLoader(text)
     try:
-        root = yaml.compose(text, Loader=_BaseLoader)
-        raw = yaml.load(text, Loader=_BaseLoader)  # noqa: S506 - a safe loader
+        root = loader.get_single_node()
+        raw = loader.construct_document(root) if root is not None else None
     except (yaml.YAMLError, RecursionError):
         return InvalidInput([(Location(file=path, line=line), message)])
+    finally:
+        loader.dispose()
     found = _mapping_path(root, exc.context_mark)
     if found is None:
         return InvalidInput([(Location(file=path, line=line), message)])
@@ -325,14 +328,6 @@ def repeated_key(text: str) -> RepeatedKey | None:
                 expect_key = True
         i += 1
     return None
-
-
-def first_duplicate_key(text: str) -> tuple[str, str] | None:
-    """The first key given twice in one object of a JSON text, in reading order, and the field
-    it stands at (`("seed", "params.seed")`, `("run", "evidence[1].run")`); None when no key
-    repeats or the text does not parse. Used to word an error, never on the fast path."""
-    found = repeated_key(text)
-    return None if found is None else (found.key, found.field)
 
 
 def _bounded_int(digits: str) -> int:
